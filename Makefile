@@ -1,0 +1,51 @@
+# The two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test lint demo verify i18n-extract i18n-update i18n-compile i18n bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+run: $(VENV)/.runtime
+	$(FLASK) consent init-db
+	$(FLASK) consent demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check consent tests bench app.py
+	$(BIN)/ruff format --check consent tests bench app.py
+
+verify: $(VENV)/.runtime
+	$(FLASK) consent verify
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py
+
+i18n-extract: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+
+i18n-compile: $(VENV)/.dev
+	$(BIN)/pybabel compile -d translations --statistics
+
+i18n: i18n-update i18n-compile
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

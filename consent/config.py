@@ -1,0 +1,82 @@
+"""Configuration classes; the only module that reads the environment."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+
+
+def _list(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+class Config:
+    """Development defaults: a SQLite file in instance/, a local outbox for mail."""
+
+    SECRET_KEYS = _list(os.environ.get("SECRET_KEYS")) or [DEV_SECRET]
+    SECRET_KEY = SECRET_KEYS[0]
+    # Keyed email hashes outlive erasure and key rotation, so they have their own key.
+    EMAIL_HASH_KEY = os.environ.get("EMAIL_HASH_KEY") or SECRET_KEYS[-1]
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{INSTANCE / 'consent.sqlite'}"
+    )
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    LINK_MAX_AGE_DAYS = int(os.environ.get("LINK_MAX_AGE_DAYS", "90"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
+    UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
+
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "preferences@localhost")
+    MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+    DEBUG = False
+
+
+class TestConfig(Config):
+    """Fresh database and fixed secrets per test; no outbound mail unless a test sets SMTP."""
+
+    TESTING = True
+    SECRET_KEYS = ["test-secret-new", "test-secret-old"]
+    SECRET_KEY = SECRET_KEYS[0]
+    EMAIL_HASH_KEY = "test-email-hash-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PUBLIC_BASE_URL = "https://prefs.example.test"
+    RATELIMIT_ENABLED = False
+    SMTP_HOST = ""
+
+
+class ProductionConfig(Config):
+    """Refuses to start on development secrets."""
+
+    @classmethod
+    def check(cls) -> None:
+        if DEV_SECRET in cls.SECRET_KEYS or not os.environ.get("SECRET_KEYS"):
+            raise RuntimeError("SECRET_KEYS must be set to real secrets in production")
+        if not os.environ.get("EMAIL_HASH_KEY"):
+            raise RuntimeError("EMAIL_HASH_KEY must be set in production")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+        if not cls.PUBLIC_BASE_URL.startswith("https://"):
+            raise RuntimeError("PUBLIC_BASE_URL must be an https URL in production")
+
+
+def config_for_environment():
+    """CONSENT_ENV=production selects ProductionConfig; anything else is development."""
+    if os.environ.get("CONSENT_ENV") == "production":
+        ProductionConfig.check()
+        return ProductionConfig
+    return Config

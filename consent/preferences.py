@@ -1,0 +1,5 @@
+"""Blueprint: the preference page and one-click unsubscribe."""
+
+from flask import Blueprint
+
+bp = Blueprint("preferences", __name__)

@@ -1,0 +1,79 @@
+"""The fixed words of the domain: event kinds, lawful bases, sources, channels, DPV IRIs."""
+
+CONSENT = "consent"
+BASES = (
+    "consent",
+    "contract",
+    "legitimate_interest",
+    "legal_obligation",
+    "vital_interest",
+    "public_task",
+)
+# Bases that hold only while asserted (with evidence) and not ended.
+ASSERTED_BASES = ("contract", "legal_obligation", "vital_interest", "public_task")
+GDPR_ARTICLE = {
+    "consent": "a",
+    "contract": "b",
+    "legal_obligation": "c",
+    "vital_interest": "d",
+    "public_task": "e",
+    "legitimate_interest": "f",
+}
+DPV = "https://w3id.org/dpv#"
+DPV_BASIS = {
+    "consent": DPV + "Consent",
+    "contract": DPV + "Contract",
+    "legitimate_interest": DPV + "LegitimateInterest",
+    "legal_obligation": DPV + "LegalObligation",
+    "vital_interest": DPV + "VitalInterest",
+    "public_task": DPV + "PublicTask",
+}
+DPV_STATE = {
+    "consent_given": DPV + "ConsentGiven",
+    "consent_confirmed": DPV + "ConsentGiven",
+    "consent_refused": DPV + "ConsentRefused",
+    "consent_withdrawn": DPV + "ConsentWithdrawn",
+    "consent_expired": DPV + "ConsentExpired",
+    "objection_recorded": DPV + "LegitimateInterestObjected",
+}
+
+
+def gdpr_iri(basis: str) -> str:
+    return f"https://w3id.org/dpv/legal/eu/gdpr#A6-1-{GDPR_ARTICLE[basis]}"
+
+
+KINDS = (
+    "consent_given",
+    "consent_refused",
+    "consent_confirmed",
+    "consent_withdrawn",
+    "consent_expired",
+    "objection_recorded",
+    "objection_overridden",
+    "restriction_started",
+    "restriction_ended",
+    "basis_asserted",
+    "basis_ended",
+    "erasure_completed",
+)
+CONSENT_DECISIONS = ("consent_given", "consent_refused", "consent_withdrawn", "consent_expired")
+# Kinds that need no purpose: a restriction or erasure may cover the whole subject.
+SUBJECT_WIDE_KINDS = ("restriction_started", "restriction_ended", "erasure_completed")
+
+SOURCES = (
+    "preference_page",
+    "one_click",
+    "widget",
+    "api",
+    "import",
+    "console",
+    "retention",
+    "gpc",
+)
+# A consent from these sources has not proved the address; double opt-in wants confirmation.
+UNVERIFIED_SOURCES = ("widget",)
+
+CHANNELS = ("email", "phone", "sms", "post")
+DIRECT_MARKETING = "direct_marketing"
+CATEGORIES = (DIRECT_MARKETING, "service", "support", "profiling", "events", "research")
+LOCALES = ("nl", "nb", "en")

@@ -1,0 +1,77 @@
+"""Fixtures: an app and a fresh database per test, on SQLite and on a real PostgreSQL."""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from consent import create_app
+from consent.config import TestConfig
+from consent.extensions import db
+from tests.factories import Factory
+from tests.postgres import PostgresServer
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    if os.environ.get("TEST_DATABASE_URL"):
+        yield None
+        return
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(postgres_server):
+    return os.environ.get("TEST_DATABASE_URL") or postgres_server.database("consent_test")
+
+
+_pg_schema_ready = set()
+
+
+def _config(database_url: str, **overrides):
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_config(database_url))
+    with app.app_context():
+        if database_url.startswith("postgresql"):
+            if database_url not in _pg_schema_ready:
+                db.drop_all()
+                db.create_all()
+                _pg_schema_ready.add(database_url)
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        else:
+            db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories for controllers, purposes and subjects (tests/factories.py)."""
+    return Factory()
