@@ -20,7 +20,8 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from . import api, errors, i18n, preferences, wellknown
+    from . import api, audit_api, errors,  # noqa: F401 (audit_api adds routes to api.bp)
+    i18n, preferences, receipt_views, wellknown
     from .cli import consent_cli
     from .extensions import babel, csrf, db, limiter, migrate
 
@@ -32,6 +33,7 @@ def create_app(config=None) -> Flask:
 
     app.register_blueprint(preferences.bp)
     app.register_blueprint(wellknown.bp)
+    app.register_blueprint(receipt_views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     app.context_processor(i18n.template_context)

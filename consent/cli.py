@@ -57,3 +57,12 @@ def verify():
     )
     if not report.ok:
         sys.exit(1)
+
+
+# --- marketer commands: keys, import, links, reachable ---
+
+
+# --- auditor commands: history, proof ---
+
+
+# --- retention ---

@@ -1,0 +1,1 @@
+"""Auditor routes under /api/v1 (history, proof), added to the api blueprint."""
