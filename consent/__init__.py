@@ -20,8 +20,8 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from . import api, audit_api, errors,  # noqa: F401 (audit_api adds routes to api.bp)
-    i18n, preferences, receipt_views, wellknown
+    from . import api, errors, i18n, preferences, receipt_views, wellknown
+    from . import audit_api  # noqa: F401  (its routes join api.bp on import)
     from .cli import consent_cli
     from .extensions import babel, csrf, db, limiter, migrate
 
