@@ -140,9 +140,14 @@ def _marketing_objection(purpose, channel, events):
 
 def _purpose_objection(purpose, channel, events):
     """An objection to this purpose itself that is neither overridden nor lifted, or None."""
+    # An override re-opens only a non-marketing purpose (Art. 21(3)).
+    kinds = ("objection_recorded",) if purpose.category == DIRECT_MARKETING else (
+        "objection_recorded",
+        "objection_overridden",
+    )
     latest = _latest(
         events,
-        lambda e: e.kind in ("objection_recorded", "objection_overridden")
+        lambda e: e.kind in kinds
         and _about(e, purpose)
         and e.scope != DIRECT_MARKETING
         and _on_channel(e, channel),

@@ -32,7 +32,12 @@ _pg_schema_ready = set()
 
 
 def _config(database_url: str, **overrides):
-    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    """TestConfig on this database, with a pool large enough for the concurrency tests."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 0, "pool_pre_ping": True},
+    }
+    return type("Config", (TestConfig,), {**settings, **overrides})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
