@@ -3,17 +3,16 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import demo, integrity
+from . import demo, integrity, retention
 from .extensions import db
-from .models import Controller, Subject
+from .models import Controller, Subject, utcnow
 
 
-@click.group("consent")
-def consent_cli():
-    """Consent and preference center commands."""
+consent_cli = AppGroup("consent", help="Consent and preference center commands.")
 
 
 @consent_cli.command("init-db")
@@ -66,3 +65,20 @@ def verify():
 
 
 # --- retention ---
+
+
+@consent_cli.command("retention")
+def apply_retention():
+    """Lapse consent past its lifetime and erase inactive people, as events."""
+    now = utcnow()
+    lapses = retention.due_lapses(now)
+    with click.progressbar(lapses, label="lapsing consent", file=sys.stderr) as bar:
+        for subject_id, event_id in bar:
+            retention.apply_lapse(subject_id, event_id)
+            db.session.commit()
+    erasures = retention.due_erasures(now)
+    with click.progressbar(erasures, label="erasing inactive people", file=sys.stderr) as bar:
+        for subject_id in bar:
+            retention.apply_erasure(subject_id)
+            db.session.commit()
+    click.echo(f"{len(lapses)} consents lapsed, {len(erasures)} inactive people erased")
