@@ -61,7 +61,65 @@ def verify():
 # --- marketer commands: keys, import, links, reachable ---
 
 
+def _add_marketer_commands():
+    """keys, import, links and reachable live in marketer_cli.py."""
+    from .marketer_cli import COMMANDS
+
+    for command in COMMANDS:
+        consent_cli.add_command(command)
+
+
+_add_marketer_commands()
+
+
 # --- auditor commands: history, proof ---
+
+
+def _audited(controller_slug: str, subject_ref: str):
+    """(controller, subject) for the auditor commands, or a clean error and exit 1."""
+    from . import catalogue, proof
+
+    controller = catalogue.controller_by_slug(controller_slug)
+    if controller is None:
+        raise click.ClickException(f"unknown controller {controller_slug!r}")
+    subject = proof.find_subject(controller, subject_ref)
+    if subject is None:
+        raise click.ClickException(f"no subject {subject_ref!r} at {controller_slug}")
+    return controller, subject
+
+
+def _print_json(document: dict) -> None:
+    import json
+
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@consent_cli.command("history")
+@click.argument("subject")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+def history_command(subject, controller_slug):
+    """Print a subject's events and lawful-basis timeline as JSON (public id, email or CRM id)."""
+    from . import proof
+
+    controller, found = _audited(controller_slug, subject)
+    _print_json(proof.history(controller, found))
+
+
+@consent_cli.command("proof")
+@click.argument("subject")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+@click.option("--purpose", default=None, help="Only this purpose (slug).")
+def proof_command(subject, controller_slug, purpose):
+    """Print a subject's proof bundle as JSON: receipts, notice texts, chain verification."""
+    from . import catalogue, proof
+
+    controller, found = _audited(controller_slug, subject)
+    chosen = None
+    if purpose:
+        chosen = catalogue.purpose_by_slug(controller, purpose)
+        if chosen is None:
+            raise click.ClickException(f"unknown purpose {purpose!r} at {controller_slug}")
+    _print_json(proof.proof(controller, found, chosen))
 
 
 # --- retention ---

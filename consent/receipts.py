@@ -1,7 +1,9 @@
 """Consent receipts: Kantara CR v1.1 with ISO/IEC TS 27560 additions, signed as Ed25519 JWS.
 
-Signing keys are derived from SECRET_KEYS (newest signs, all are published in the JWKS),
-so rotating the secret rotates the receipt key without orphaning old receipts.
+Key material comes from configuration. RECEIPT_SIGNING_KEYS (newest first) holds Ed25519
+private keys as PEM or as secrets a key is derived from; without it the keys are derived
+from SECRET_KEYS. RECEIPT_PUBLIC_KEYS holds the public JWKs of retired keys, so a receipt
+signed years ago still verifies after its private key has been destroyed.
 """
 
 import base64
@@ -11,13 +13,18 @@ import json
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_private_key,
+)
 from flask import current_app
 from sqlalchemy import select
 
+from . import rules, tokens
 from .extensions import db
-from .models import Notice, Receipt
-from .vocabulary import DPV_BASIS, DPV_STATE, gdpr_iri
+from .models import Event, Notice, Receipt
+from .vocabulary import DIRECT_MARKETING, DPV_BASIS, DPV_STATE, gdpr_iri
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 COLLECTION_METHODS = {
@@ -32,38 +39,85 @@ COLLECTION_METHODS = {
 }
 
 
+class InvalidReceipt(ValueError):
+    """A JWS that does not verify against any published key."""
+
+
 def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-class SigningKey:
-    """An Ed25519 key pair with its RFC 7638 thumbprint as key id."""
+def thumbprint(x: str) -> str:
+    """RFC 7638 thumbprint of an Ed25519 public key, used as its key id."""
+    members = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"))
+    return _b64url(hashlib.sha256(members.encode()).digest())
 
-    def __init__(self, secret: str):
-        seed = hmac.new(secret.encode(), b"consent-receipt-signing-v1", hashlib.sha256).digest()
-        self.private = Ed25519PrivateKey.from_private_bytes(seed)
+
+def public_jwk(x: str, kid: str | None = None) -> dict:
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": x,
+        "kid": kid or thumbprint(x),
+        "alg": "EdDSA",
+        "use": "sig",
+    }
+
+
+class SigningKey:
+    """An Ed25519 key pair from a PEM private key or, for any other text, derived from it."""
+
+    def __init__(self, material: str):
+        if material.lstrip().startswith("-----BEGIN"):
+            private = load_pem_private_key(material.strip().encode(), password=None)
+            if not isinstance(private, Ed25519PrivateKey):
+                raise ValueError("receipt signing keys must be Ed25519")
+            self.private = private
+        else:
+            seed = hmac.new(material.encode(), b"consent-receipt-signing-v1", hashlib.sha256)
+            self.private = Ed25519PrivateKey.from_private_bytes(seed.digest())
         raw = self.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         self.x = _b64url(raw)
-        thumbprint_input = json.dumps(
-            {"crv": "Ed25519", "kty": "OKP", "x": self.x}, separators=(",", ":"), sort_keys=True
-        )
-        self.kid = _b64url(hashlib.sha256(thumbprint_input.encode()).digest())
+        self.kid = thumbprint(self.x)
 
     @property
     def jwk(self) -> dict:
-        return {"kty": "OKP", "crv": "Ed25519", "x": self.x, "kid": self.kid, "alg": "EdDSA", "use": "sig"}
+        return public_jwk(self.x, self.kid)
+
+
+def _configured(name: str) -> tuple:
+    """A list setting as a hashable tuple; a string is one PEM or JWK, or a comma-separated list."""
+    value = current_app.config.get(name) or ()
+    if isinstance(value, str):
+        single = "-----BEGIN" in value or value.lstrip().startswith("{")
+        value = [value] if single else value.split(",")
+    items = (json.dumps(v, sort_keys=True) if isinstance(v, dict) else v.strip() for v in value)
+    return tuple(item for item in items if item)
 
 
 def signing_keys() -> list[SigningKey]:
+    """Newest first: the first signs, all are published."""
+    material = _configured("RECEIPT_SIGNING_KEYS") or tuple(current_app.config["SECRET_KEYS"])
     cache = current_app.extensions.setdefault("receipt_keys", {})
-    secrets_ = tuple(current_app.config["SECRET_KEYS"])
-    if secrets_ not in cache:
-        cache[secrets_] = [SigningKey(secret) for secret in secrets_]
-    return cache[secrets_]
+    if material not in cache:
+        cache[material] = [SigningKey(item) for item in material]
+    return cache[material]
+
+
+def _retired_keys() -> list[dict]:
+    keys = []
+    for item in _configured("RECEIPT_PUBLIC_KEYS"):
+        jwk = json.loads(item) if item.startswith("{") else public_jwk(item)
+        keys.append(public_jwk(jwk["x"], jwk.get("kid")))
+    return keys
 
 
 def jwks() -> dict:
-    return {"keys": [key.jwk for key in signing_keys()]}
+    """Every key a receipt may have been signed with: current ones and retired ones."""
+    keys = [key.jwk for key in signing_keys()]
+    seen = {key["kid"] for key in keys}
+    keys += [key for key in _retired_keys() if key["kid"] not in seen]
+    return {"keys": keys}
 
 
 def sign(payload: dict) -> str:
@@ -71,60 +125,112 @@ def sign(payload: dict) -> str:
     return jwt.encode(payload, key.private, algorithm="EdDSA", headers={"kid": key.kid})
 
 
-def _notices(events, locale) -> dict[tuple[int, int], Notice]:
-    purpose_ids = {e.purpose_id for e in events if e.purpose_id}
-    if not purpose_ids:
-        return {}
-    rows = db.session.scalars(select(Notice).where(Notice.purpose_id.in_(purpose_ids)))
-    found: dict[tuple[int, int], Notice] = {}
-    for notice in rows:
-        key = (notice.purpose_id, notice.version)
-        if notice.locale == locale or key not in found:
-            found[key] = notice
-    return found
+def verify(jws: str, keyset: dict | None = None) -> dict:
+    """The payload of a receipt JWS that verifies against the JWKS; InvalidReceipt if not."""
+    try:
+        kid = jwt.get_unverified_header(jws).get("kid")
+        keys = jwt.PyJWKSet.from_dict(keyset or jwks())
+        key = next((k for k in keys.keys if k.key_id == kid), None)
+        if key is None:
+            raise InvalidReceipt(f"no published key with kid {kid!r}")
+        return jwt.decode(jws, key, algorithms=["EdDSA"])
+    except jwt.PyJWTError as error:
+        raise InvalidReceipt(str(error)) from error
 
 
-def _notice_for(notices, purpose, version):
-    if version is not None and (purpose.id, version) in notices:
-        return notices[(purpose.id, version)]
-    candidates = [n for (pid, _), n in notices.items() if pid == purpose.id]
-    return max(candidates, key=lambda n: n.version, default=None)
+def url(receipt: Receipt, controller, subject, locale: str | None = None) -> str:
+    """The signed link under which the person sees this receipt."""
+    # A receipt link is about no purpose, so it names none (and "every purpose" is moot).
+    link = tokens.Link(
+        controller.slug, subject.public_id, purposes=(), locale=locale, extra=receipt.id
+    )
+    return tokens.url(link, "receipt")
 
 
-def _purpose_entry(event, notice) -> dict:
-    purpose = event.purpose
-    basis = event.basis or purpose.basis
+def find_notice(notices, purpose_id: int, version, text_hash=None, locale=None):
+    """The notice row a record points at: by hash first (it names the locale), then locale."""
+    rows = [n for n in notices if n.purpose_id == purpose_id]
+    if version is None:
+        version = max((n.version for n in rows), default=None)
+    rows = [n for n in rows if n.version == version]
+    for test in (lambda n: n.text_hash == text_hash, lambda n: n.locale == locale):
+        for notice in rows:
+            if test(notice):
+                return notice
+    return rows[0] if rows else None
+
+
+def _third_party_names(purpose) -> str:
+    return ", ".join(
+        p.get("name", "") if isinstance(p, dict) else str(p) for p in purpose.third_parties or ()
+    )
+
+
+def _purpose_entry(event, purpose, basis, notice) -> dict:
     entry = {
         "purpose": notice.title if notice else purpose.slug,
+        "purposeDescription": notice.description if notice else "",
         "purposeCategory": [purpose.category],
         "consentType": "EXPLICIT" if basis == "consent" else "N/A",
         "piiCategory": list(purpose.pii_categories or ["Contact"]),
-        "primaryPurpose": purpose.category != "direct_marketing",
+        "primaryPurpose": purpose.category != DIRECT_MARKETING,
         "termination": purpose.retention or purpose.consent_lifetime or "N/A",
         "thirdPartyDisclosure": bool(purpose.third_parties),
         "purposeSlug": purpose.slug,
+        "scope": event.scope,
         "channel": event.channel,
         "event": event.kind,
+        "eventId": event.id,
         "lawfulBasis": DPV_BASIS[basis],
         "gdprArticle": gdpr_iri(basis),
         "noticeVersion": event.notice_version or (notice.version if notice else None),
+        "noticeLocale": notice.locale if notice else None,
         "noticeHash": event.notice_hash or (notice.text_hash if notice else None),
+        # False when the caller named no notice version: then it is the one published then.
+        "noticeRecorded": event.notice_version is not None,
     }
     if event.kind in DPV_STATE:
         entry["consentState"] = DPV_STATE[event.kind]
     if purpose.third_parties:
-        entry["thirdPartyName"] = ", ".join(purpose.third_parties)
+        entry["thirdPartyName"] = _third_party_names(purpose)
     return entry
+
+
+def _entries(controller, subject, events, locale) -> list[dict]:
+    """One purpose entry per event and purpose it is about; a marketing objection covers all."""
+    purposes = {p.id: p for p in controller.purposes}
+    about = []
+    for event in events:
+        if event.purpose_id is not None:
+            about.append((event, purposes[event.purpose_id], event.basis))
+        elif event.scope == DIRECT_MARKETING:
+            history = rules.in_order(
+                db.session.scalars(select(Event).where(Event.subject_id == subject.id))
+            )
+            about += [
+                (event, p, rules.basis_in_force(p, history))
+                for p in purposes.values()
+                if p.category == DIRECT_MARKETING
+            ]
+    if not about:
+        return []
+    notices = list(
+        db.session.scalars(select(Notice).where(Notice.purpose_id.in_({p.id for _, p, _ in about})))
+    )
+    entries = []
+    for event, purpose, basis in about:
+        notice = find_notice(
+            notices, purpose.id, event.notice_version, event.notice_hash, event.locale or locale
+        )
+        entries.append(_purpose_entry(event, purpose, basis or purpose.basis, notice))
+    return entries
 
 
 def build(controller, subject, events, receipt_id, source, locale) -> dict:
     """The receipt payload for one interaction."""
-    notices = _notices(events, locale or controller.default_locale)
-    purposes = [
-        _purpose_entry(e, _notice_for(notices, e.purpose, e.notice_version))
-        for e in events
-        if e.purpose is not None
-    ]
+    locale = locale or subject.locale or controller.default_locale
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    slugs = {p.id: p.slug for p in controller.purposes}
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": controller.jurisdiction,
@@ -133,11 +239,13 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
         "collectionSource": source,
         "consentReceiptID": receipt_id,
         "publicKey": signing_keys()[0].x,
-        "language": locale or controller.default_locale,
+        "jwksUri": f"{base_url}/.well-known/jwks.json",
+        "language": locale,
         "piiPrincipalId": subject.public_id,
         "piiControllers": [
             {
                 "piiController": controller.name,
+                "onBehalf": False,
                 "contact": "Data Protection Officer",
                 "address": controller.address or {},
                 "email": controller.dpo_email,
@@ -147,16 +255,26 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
         ],
         "policyUrl": controller.policy_url,
         "policyVersion": controller.policy_version,
-        "services": [{"service": controller.name, "purposes": purposes}],
+        "supervisoryAuthority": {
+            "name": controller.authority_name,
+            "url": controller.authority_url,
+        },
+        "services": [
+            {"service": controller.name, "purposes": _entries(controller, subject, events, locale)}
+        ],
         "sensitive": False,
         "spiCat": [],
         "events": [
             {
                 "id": e.id,
+                "seq": e.seq,
                 "kind": e.kind,
+                "purpose": slugs.get(e.purpose_id, e.scope),
                 "scope": e.scope,
                 "channel": e.channel,
+                "basis": e.basis,
                 "occurred_at": e.occurred_at.isoformat(),
+                "recorded_at": e.recorded_at.isoformat(),
                 "hash": e.hash,
                 "prev_hash": e.prev_hash,
             }
@@ -166,6 +284,7 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
 
 
 def issue(controller, subject, events, receipt_id, source, locale) -> Receipt:
+    """Build, sign and store the one receipt of an interaction (the caller commits)."""
     payload = build(controller, subject, events, receipt_id, source, locale)
     receipt = Receipt(
         id=receipt_id,

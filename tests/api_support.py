@@ -1,0 +1,47 @@
+"""A small world for the API, CLI and reachability tests: one controller with a consent, a
+legitimate-interest and a contract purpose, a second controller, and a key of every role."""
+
+from dataclasses import dataclass, field
+
+from consent import apikeys
+from consent.extensions import db
+
+ORIGIN = "https://shop.example"
+
+
+@dataclass
+class World:
+    controller: object
+    newsletter: object
+    offers: object
+    service: object
+    other: object
+    other_purpose: object
+    keys: dict = field(default_factory=dict)
+    other_keys: dict = field(default_factory=dict)
+
+    def auth(self, role: str, other: bool = False) -> dict:
+        key = (self.other_keys if other else self.keys)[role]
+        return {"Authorization": f"Bearer {key}"}
+
+
+def build(make) -> World:
+    controller = make.controller()
+    world = World(
+        controller=controller,
+        newsletter=make.purpose(controller, "newsletter", consent_lifetime="P24M"),
+        offers=make.purpose(controller, "offers", basis="legitimate_interest"),
+        service=make.purpose(
+            controller, "service", basis="contract", category="service", channels=("email", "post")
+        ),
+        other=None,
+        other_purpose=None,
+    )
+    world.other = make.controller("rival", name="Rival AS", jurisdiction="NO")
+    world.other_purpose = make.purpose(world.other, "newsletter")
+    for role in apikeys.ROLES:
+        origins = [ORIGIN] if role == "widget" else []
+        world.keys[role] = apikeys.create(controller, role, origins)[1]
+        world.other_keys[role] = apikeys.create(world.other, role, origins)[1]
+    db.session.commit()
+    return world

@@ -1,0 +1,186 @@
+"""GET /purposes, POST /consents (the widget's route) and POST /events with the SPEC §6 shapes."""
+
+import jwt
+import pytest
+from sqlalchemy import select
+
+from consent import receipts, subjects
+from consent.extensions import db
+from consent.models import Event, State
+from tests import api_support
+
+
+@pytest.fixture
+def world(make):
+    return api_support.build(make)
+
+
+def test_purposes_in_a_locale(client, world):
+    response = client.get("/api/v1/purposes?locale=no", headers=world.auth("widget"))
+    assert response.status_code == 200
+    purposes = response.get_json()["purposes"]
+    assert [p["slug"] for p in purposes] == ["newsletter", "offers", "service"]
+    first = purposes[0]
+    assert (first["category"], first["basis"], first["channels"]) == (
+        "direct_marketing",
+        "consent",
+        ["email"],
+    )
+    assert first["notice"]["locale"] == "nb" and first["notice"]["title"] == "Nyhetsbrev"
+    assert first["notice"]["version"] == 1 and len(first["notice"]["hash"]) == 64
+    default = client.get("/api/v1/purposes", headers=world.auth("auditor")).get_json()
+    assert default["purposes"][0]["notice"]["locale"] == "nl"  # the controller's default
+
+
+def consent_body(**overrides):
+    body = {
+        "subject": {"email": "web@example.test", "external_id": "w-1"},
+        "locale": "nl",
+        "source": "widget",
+        "decisions": [
+            {"purpose": "newsletter", "decision": "given", "channel": "email",
+             "notice_version": 1},
+            {"purpose": "offers", "decision": "refused"},
+        ],
+    }  # fmt: skip
+    body.update(overrides)
+    return body
+
+
+def test_widget_consent_returns_a_signed_receipt(client, world):
+    response = client.post(
+        "/api/v1/consents",
+        json=consent_body(),
+        headers={**world.auth("widget"), "Origin": api_support.ORIGIN},
+    )
+    assert response.status_code == 201, response.data
+    answer = response.get_json()
+    subject = subjects.by_public_id(world.controller, answer["subject"]["id"])
+    assert subject.email == "web@example.test" and subject.external_id == "w-1"
+    events = db.session.scalars(select(Event).where(Event.subject_id == subject.id)).all()
+    assert {(e.kind, e.source, e.locale, e.notice_version) for e in events} == {
+        ("consent_given", "widget", "nl", 1),
+        ("consent_refused", "widget", "nl", 1),
+    }
+    assert all(e.receipt_id == answer["receipt"]["id"] for e in events)
+    key = receipts.signing_keys()[0]
+    payload = jwt.decode(answer["receipt"]["jws"], key.private.public_key(), algorithms=["EdDSA"])
+    assert payload["consentReceiptID"] == answer["receipt"]["id"]
+    assert db.session.get(State, (subject.id, world.newsletter.id, "email")).reachable
+
+
+def test_widget_cannot_claim_another_source(client, world):
+    client.post("/api/v1/consents", json=consent_body(source="import"),
+                headers=world.auth("widget"))  # fmt: skip
+    assert set(db.session.scalars(select(Event.source))) == {"widget"}
+
+
+def test_double_opt_in_purpose_asks_for_confirmation(client, world, make):
+    make.purpose(world.controller, "webinar", double_opt_in=True)
+    db.session.commit()
+    body = consent_body(decisions=[{"purpose": "webinar", "decision": "given"}])
+    answer = client.post("/api/v1/consents", json=body, headers=world.auth("widget")).get_json()
+    assert answer["confirmation_required"] == ["webinar"]
+
+
+@pytest.mark.parametrize(
+    "overrides, status, code",
+    [
+        ({"subject": "web@example.test"}, 400, "invalid_parameter"),
+        ({"subject": {"email": "nope"}}, 422, "invalid_email"),
+        ({"decisions": []}, 400, "invalid_parameter"),
+        ({"decisions": [{"purpose": "nope", "decision": "given"}]}, 404, "unknown_purpose"),
+        ({"decisions": [{"purpose": "newsletter", "decision": "maybe"}]}, 400, "invalid_decision"),
+        ({"decisions": [{"purpose": "newsletter", "decision": "given", "channel": "sms"}]}, 422,
+         "unknown_channel"),
+        ({"decisions": [{"purpose": "newsletter", "decision": "given", "notice_version": 9}]},
+         422, "unknown_notice"),
+        ({"locale": "fr"}, 400, "invalid_locale"),
+    ],
+)  # fmt: skip
+def test_consent_errors(client, world, overrides, status, code):
+    response = client.post(
+        "/api/v1/consents", json=consent_body(**overrides), headers=world.auth("widget")
+    )
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    assert db.session.scalar(select(Event.id)) is None  # nothing half-written
+
+
+def test_erased_person_cannot_be_revived_by_the_widget(client, world, make):
+    gone = make.subject(world.controller, email="web@example.test")
+    subjects.erase(gone, source="api", actor="test")
+    db.session.commit()
+    response = client.post("/api/v1/consents", json=consent_body(), headers=world.auth("widget"))
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "suppressed"
+
+
+def test_admin_records_any_event(client, world, make):
+    anna = make.subject(world.controller)
+    db.session.commit()
+    response = client.post(
+        "/api/v1/events",
+        json={"subject": anna.public_id, "kind": "basis_asserted", "purpose": "service",
+              "basis": "contract", "evidence": "contract 123"},
+        headers=world.auth("admin"),
+    )  # fmt: skip
+    assert response.status_code == 201
+    answer = response.get_json()
+    event = answer["event"]
+    assert (event["kind"], event["purpose"], event["basis"], event["evidence"]) == (
+        "basis_asserted",
+        "service",
+        "contract",
+        "contract 123",
+    )
+    for field in ("id", "channel", "source", "occurred_at", "receipt_id", "prev_hash", "hash"):
+        assert field in event
+    assert answer["receipt"]["id"] == event["receipt_id"] and answer["receipt"]["jws"]
+
+    objection = client.post(
+        "/api/v1/events",
+        json={"subject": anna.public_id, "kind": "objection_recorded",
+              "scope": "direct_marketing"},
+        headers=world.auth("admin"),
+    ).get_json()["event"]  # fmt: skip
+    assert objection["scope"] == "direct_marketing" and objection["prev_hash"] == event["hash"]
+
+
+def test_events_refused_by_the_rules(client, world, make):
+    anna = make.subject(world.controller)
+    db.session.commit()
+    cases = [
+        ({"kind": "objection_overridden", "purpose": "offers", "reason": "x"}, 409,
+         "override_refused"),
+        ({"kind": "basis_asserted", "purpose": "service", "basis": "contract"}, 422,
+         "evidence_required"),
+        ({"kind": "flying"}, 400, "unknown_kind"),
+        ({"kind": "consent_given", "purpose": "nope"}, 404, "unknown_purpose"),
+        ({"kind": "consent_given", "purpose": "newsletter", "occurred_at": "2999-01-01T00:00"},
+         422, "future_time"),
+    ]  # fmt: skip
+    for body, status, code in cases:
+        response = client.post(
+            "/api/v1/events", json={"subject": anna.public_id, **body}, headers=world.auth("admin")
+        )
+        assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+
+
+def test_erasure_through_events(client, world, make):
+    anna = make.subject(world.controller)
+    db.session.commit()
+    response = client.post(
+        "/api/v1/events",
+        json={"subject": anna.public_id, "kind": "erasure_completed"},
+        headers=world.auth("admin"),
+    )
+    assert response.status_code == 201
+    db.session.refresh(anna)
+    assert anna.email is None and anna.erased_at is not None
+    again = client.post(
+        "/api/v1/events",
+        json={"subject": anna.public_id, "kind": "consent_given", "purpose": "newsletter"},
+        headers=world.auth("admin"),
+    )
+    assert again.status_code == 409

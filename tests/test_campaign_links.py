@@ -1,0 +1,134 @@
+"""Campaign links: the fast signer makes exactly the tokens of tokens.make, the links open the
+pages, RFC 8058 headers, and unreachable subjects are flagged rather than left out."""
+
+import time
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from consent import campaigns, subjects, tokens
+from consent.extensions import db
+from tests import api_support
+
+FIXED = 1_795_300_000.25
+
+
+@pytest.fixture
+def world(make):
+    world = api_support.build(make)
+    world.anna = make.subject(world.controller, email="anna@example.test", locale="nl")
+    world.bob = make.subject(world.controller, email="bob@example.test", locale="nb")
+    make.record(world.anna, "consent_given", world.newsletter)
+    db.session.commit()
+    return world
+
+
+def post_links(client, world, **body):
+    return client.post("/api/v1/links", json=body, headers=world.auth("marketer"))
+
+
+def test_links_equal_tokens_make(client, world, monkeypatch):
+    monkeypatch.setattr(time, "time", lambda: FIXED)
+    response = post_links(
+        client,
+        world,
+        subjects=[world.anna.public_id, "BOB@example.test"],
+        purposes=["newsletter"],
+        channel="email",
+        campaign="2026-11-news",
+        locale="nb",
+    )
+    assert response.status_code == 200
+    links = response.get_json()["links"]
+    assert [link["subject"] for link in links] == [world.anna.public_id, world.bob.public_id]
+    for link in links:
+        expected = tokens.Link(
+            "acme", link["subject"], ("newsletter",), "email", "2026-11-news", "nb"
+        )
+        assert link["preferences_url"] == tokens.url(expected, "preferences")
+        assert link["unsubscribe_url"] == tokens.url(expected, "unsubscribe")
+        assert link["headers"] == tokens.list_unsubscribe_headers(expected)
+        token = unquote(link["unsubscribe_url"].rsplit("/", 1)[1])
+        assert tokens.read(token, "unsubscribe") == expected
+        with pytest.raises(tokens.InvalidLink):
+            tokens.read(token, "preferences")  # salted per use
+
+
+def test_headers_follow_rfc_8058(client, world, app):
+    app.config["UNSUBSCRIBE_MAILTO"] = "unsubscribe@acme.example"
+    [link] = post_links(client, world, subjects=["anna@example.test"]).get_json()["links"]
+    header = link["headers"]["List-Unsubscribe"]
+    assert header.startswith("<https://prefs.example.test/unsubscribe/")
+    assert header.endswith(", <mailto:unsubscribe@acme.example?subject=unsubscribe>")
+    assert header.split(">")[0][1:] == link["unsubscribe_url"]
+    assert link["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_links_open_the_pages(client, world):
+    [link] = post_links(
+        client, world, subjects=["anna@example.test"], purposes=["newsletter"]
+    ).get_json()["links"]
+    for url in (link["preferences_url"], link["unsubscribe_url"]):
+        assert client.get(urlsplit(url).path).status_code == 200
+
+
+def test_unreachable_subjects_are_flagged_not_left_out(client, world):
+    answer = post_links(
+        client, world, subjects=["anna@example.test", "bob@example.test"], purposes=["newsletter"]
+    ).get_json()
+    assert [(link["email"], link["reachable"]) for link in answer["links"]] == [
+        ("anna@example.test", True),
+        ("bob@example.test", False),
+    ]
+    both = post_links(
+        client,
+        world,
+        subjects=["anna@example.test"],
+        purposes=["newsletter", "service"],
+    ).get_json()["links"]
+    assert both[0]["reachable"] is False  # no contract asserted for the service purpose
+
+
+def test_all_purposes_scope(client, world):
+    [link] = post_links(client, world, subjects=["bob@example.test"]).get_json()["links"]
+    token = unquote(link["preferences_url"].rsplit("/", 1)[1])
+    read = tokens.read(token, "preferences")
+    assert read.purposes is None and read.subject == world.bob.public_id
+    assert link["reachable"] is True  # offers rests on legitimate interest
+
+
+def test_unknown_and_erased_subjects_are_listed_apart(client, world, make):
+    subjects.erase(world.bob, source="api", actor="test")
+    db.session.commit()
+    answer = post_links(
+        client, world, subjects=["nobody@example.test", "bob@example.test", "no-such-id"]
+    ).get_json()
+    assert answer["links"] == []
+    assert answer["unknown"] == ["nobody@example.test", "bob@example.test", "no-such-id"]
+
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"subjects": ["anna@example.test"], "campaign": "spring sale!"}, 422, "invalid_campaign"),
+        ({"subjects": ["anna@example.test"], "purposes": ["nope"]}, 404, "unknown_purpose"),
+        ({"subjects": []}, 400, "invalid_parameter"),
+        ({"subjects": [42]}, 400, "invalid_parameter"),
+        ({"subjects": ["anna@example.test"], "locale": "de"}, 400, "invalid_locale"),
+    ],
+)
+def test_bad_requests(client, world, body, status, code):
+    response = post_links(client, world, **body)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+
+
+def test_many_links_in_one_pass(world):
+    """Refs stream through in chunks; every one comes out, in order."""
+    refs = ["anna@example.test", "bob@example.test", "ghost@example.test"] * 1500
+    rows = list(
+        campaigns.link_rows(world.controller, refs, [world.newsletter], "email", "c1", None)
+    )
+    assert len(rows) == len(refs)
+    assert [status for status, _ref, _row in rows[:3]] == ["ok", "ok", "unknown"]
+    assert rows[-2][2]["email"] == "bob@example.test"

@@ -1,0 +1,236 @@
+"""Bulk import: bases with evidence, idempotence, per-line errors, suppression, and a crash
+(SIGKILL of a real `flask consent import` process) that leaves only whole batches."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from consent import importer, rules, subjects
+from consent.extensions import db
+from consent.models import Event, ImportBatch, State, Subject
+from tests import api_support
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def world(make):
+    return api_support.build(make)
+
+
+def events_count() -> int:
+    return db.session.scalar(select(func.count(Event.id)))
+
+
+def post(client, world, subjects_):
+    response = client.post(
+        "/api/v1/subjects", json={"subjects": subjects_}, headers=world.auth("admin")
+    )
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+CUSTOMER = {
+    "email": "Klant@Example.test",
+    "external_id": "crm-1",
+    "locale": "nb-NO",
+    "bases": [
+        {"purpose": "offers", "basis": "legitimate_interest", "evidence": "existing customer"},
+        {"purpose": "service", "basis": "contract", "evidence": "contract 123"},
+    ],
+}
+
+
+def test_api_import_asserts_bases_with_evidence(client, world):
+    answer = post(client, world, [CUSTOMER])
+    [row] = answer["subjects"]
+    assert answer["errors"] == []
+    assert row["created"] is True and row["suppressed"] is False
+    assert row["email"] == "klant@example.test" and row["events"] == 2
+    subject = subjects.by_public_id(world.controller, row["id"])
+    assert (subject.external_id, subject.locale) == ("crm-1", "nb")
+    events = db.session.scalars(select(Event).where(Event.subject_id == subject.id)).all()
+    assert {(e.kind, e.basis, e.evidence, e.source) for e in events} == {
+        ("basis_asserted", "legitimate_interest", "existing customer", "import"),
+        ("basis_asserted", "contract", "contract 123", "import"),
+    }
+    state = db.session.get(State, (subject.id, world.service.id, "email"))
+    assert state.reachable and state.basis == "contract"
+
+
+def test_api_import_is_idempotent(client, world):
+    first = post(client, world, [CUSTOMER])["subjects"][0]
+    before = events_count()
+    again = post(client, world, [CUSTOMER])["subjects"][0]
+    assert again == {**first, "created": False, "events": 0}
+    assert events_count() == before
+    changed = {**CUSTOMER, "bases": [{**CUSTOMER["bases"][1], "evidence": "contract 456"}]}
+    assert post(client, world, [changed])["subjects"][0]["events"] == 1
+    assert events_count() == before + 1
+
+
+def test_api_import_reports_invalid_items_and_keeps_the_valid_ones(client, world):
+    items = [
+        {"email": "good@example.test"},
+        {"email": "not-an-address"},
+        {"email": "x@example.test", "bases": [{"purpose": "nope", "basis": "contract",
+                                               "evidence": "e"}]},
+        {"email": "y@example.test", "bases": [{"purpose": "offers", "basis": "consent",
+                                               "evidence": "e"}]},
+        {"email": "z@example.test", "bases": [{"purpose": "service", "basis": "contract"}]},
+        {"email": "w@example.test", "locale": "klingon"},
+        "just a string",
+        {"email": "also-good@example.test"},
+    ]  # fmt: skip
+    answer = post(client, world, items)
+    assert [s["index"] for s in answer["subjects"]] == [0, 7]
+    assert {e["index"]: e["code"] for e in answer["errors"]} == {
+        1: "invalid_email",
+        2: "unknown_purpose",
+        3: "invalid_basis",
+        4: "evidence_required",
+        5: "invalid_locale",
+        6: "invalid_row",
+    }
+    assert all(e["message"] for e in answer["errors"])
+    assert db.session.scalar(select(func.count(Subject.id))) == 2
+
+
+def test_erased_address_comes_back_suppressed(client, world, make):
+    gone = make.subject(world.controller, email="gone@example.test")
+    subjects.erase(gone, source="api", actor="test")
+    db.session.commit()
+    before = events_count()
+    [row] = post(client, world, [{**CUSTOMER, "email": "GONE@example.test"}])["subjects"]
+    assert row["suppressed"] is True and row["id"] is None and row["created"] is False
+    assert events_count() == before
+    check = client.post(
+        "/api/v1/reachable/check",
+        json={"purpose": "offers", "emails": ["gone@example.test"]},
+        headers=world.auth("marketer"),
+    ).get_json()["results"][0]
+    assert check["reachable"] is False and check["reason"] == "erased"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_file_errors_by_line_and_rerun_changes_nothing(world, tmp_path):
+    path = write(
+        tmp_path / "contacts.csv",
+        "email;external_id;locale;purpose;basis;evidence\n"
+        "anna@example.test;c-1;nl;offers;legitimate_interest;customer since 2019\n"
+        "broken;c-2;nl;offers;legitimate_interest;x\n"
+        "bob@example.test;c-3;en;service;contract;\n"
+        "anna@example.test;c-1;nl;service;contract;contract 123\n"
+        "carl@example.test;;;;;\n",
+    )
+    summary = importer.import_file(world.controller, path, batch_size=2)
+    assert {o.line: o.error.code for o in summary.errors} == {3: "invalid_email",
+                                                               4: "evidence_required"}  # fmt: skip
+    assert (summary.created, summary.updated, summary.unchanged) == (2, 1, 0)
+    anna = subjects.by_email(world.controller, "anna@example.test")
+    events = rules.in_order(db.session.scalars(select(Event).where(Event.subject_id == anna.id)))
+    assert [(e.basis, e.evidence) for e in events] == [
+        ("legitimate_interest", "customer since 2019"),
+        ("contract", "contract 123"),
+    ]
+    before = events_count()
+    # The same file again: every committed batch is skipped.
+    again = importer.import_file(world.controller, path, batch_size=2)
+    assert again.skipped_batches == 3 and again.batches == 0
+    # The same rows in another file: every row is seen and none changes anything.
+    copy = write(tmp_path / "copy.csv", path.read_text() + "\n")
+    third = importer.import_file(world.controller, copy, batch_size=10)
+    assert (third.created, third.updated, third.unchanged) == (0, 0, 3)
+    assert events_count() == before
+
+
+def test_json_lines_file(world, tmp_path):
+    lines = [
+        json.dumps(CUSTOMER),
+        "{not json",
+        "",
+        json.dumps({"email": "p@example.test", "bases": [
+            {"purpose": "offers", "basis": "legitimate_interest", "evidence": "webinar 2026"}]}),
+    ]  # fmt: skip
+    path = write(tmp_path / "contacts.jsonl", "\n".join(lines) + "\n")
+    summary = importer.import_file(world.controller, path)
+    assert [(o.line, o.error.code) for o in summary.errors] == [(2, "invalid_json")]
+    assert summary.created == 2
+    assert db.session.scalar(select(func.count(ImportBatch.id))) == 1
+
+
+def test_csv_without_email_column_is_refused(world, tmp_path):
+    path = write(tmp_path / "bad.csv", "name,phone\nAnna,123\n")
+    with pytest.raises(importer.RowError):
+        importer.import_file(world.controller, path)
+
+
+def _run_import(database_url, path, *extra):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEYS": "test-secret-new,test-secret-old",
+        "EMAIL_HASH_KEY": "test-email-hash-key",
+        "PUBLIC_BASE_URL": "https://prefs.example.test",
+    }
+    env.pop("CONSENT_ENV", None)
+    command = [sys.executable, "-m", "flask", "--app", "app", "consent", "import", str(path)]
+    return subprocess.Popen(
+        [*command, "--controller", "acme", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _committed():
+    db.session.rollback()  # see what other connections committed since
+    batches = db.session.execute(select(func.count(ImportBatch.id), func.sum(ImportBatch.rows)))
+    count, rows = batches.one()
+    return count, rows or 0
+
+
+def test_killed_import_leaves_whole_batches_and_resumes(world, database_url, tmp_path):
+    rows = 400
+    path = tmp_path / "big.csv"
+    with open(path, "w") as handle:
+        handle.write("email,external_id,purpose,basis,evidence\n")
+        for number in range(rows):
+            handle.write(
+                f"p{number}@example.test,crm-{number},offers,legitimate_interest,order {number}\n"
+            )
+    process = _run_import(database_url, path, "--batch-size", "50", "--pause", "0.3")
+    deadline = time.time() + 60
+    while _committed()[0] < 2:
+        assert process.poll() is None, process.communicate()
+        assert time.time() < deadline, "the import did not commit two batches in time"
+        time.sleep(0.05)
+    time.sleep(0.35)  # into the next batch's transaction, most likely
+    process.kill()
+    process.communicate()
+    batches, batch_rows = _committed()
+    assert 2 <= batches < rows // 50
+    # Only whole batches: every committed row, and nothing else, is in the database.
+    assert db.session.scalar(select(func.count(Subject.id))) == batch_rows == batches * 50
+    assert events_count() == batch_rows
+
+    resumed = _run_import(database_url, path)
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    assert f"{batches} already imported" in out
+    assert "importing" in err  # the progress bar, on stderr
+    assert _committed() == (rows // 50, rows)
+    assert db.session.scalar(select(func.count(Subject.id))) == rows
+    assert events_count() == rows

@@ -1,0 +1,174 @@
+"""Bad and stale links: tampered, unknown key, rotated key, expired, erased, rate-limited."""
+
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+import time
+from pathlib import Path
+
+import pytest
+
+from consent import create_app, tokens
+from consent.config import TestConfig
+from consent.extensions import db, limiter
+from tests.test_preferences import link_for, world
+
+
+def later(monkeypatch, days):
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400)
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    folder = tmp_path / "outbox"
+    app.config["MAIL_OUTBOX"] = str(folder)
+    return folder
+
+
+def sent(folder: Path) -> list[EmailMessage]:
+    if not folder.exists():
+        return []
+    return [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def sign_with(database_url, keys, link, use="preferences"):
+    """A token made by a deployment whose SECRET_KEYS were `keys`."""
+    other = create_app(
+        type("Other", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                      "SECRET_KEYS": keys, "SECRET_KEY": keys[0]})
+    )
+    with other.app_context():
+        token = tokens.make(link, use)
+        db.engine.dispose()
+    return token
+
+
+def test_tampered_link_gets_a_localised_400_page(client, make):
+    c, s, _p = world(make)
+    token = link_for(c, s, locale="nl")
+    response = client.get(f"/preferences/{token[:-3]}abc")
+    assert response.status_code == 400
+    html = response.get_data(True)
+    assert "Stack" not in html and "Traceback" not in html
+    dutch = client.get(f"/preferences/{token[:-3]}abc", headers={"Accept-Language": "nl"})
+    assert '<html lang="nl">' in dutch.get_data(True)
+    assert "Deze link is niet geldig" in dutch.get_data(True)
+
+
+def test_link_signed_with_the_old_key_works_after_rotation(client, make, database_url):
+    c, s, _p = world(make)
+    link = tokens.Link(c.slug, s.public_id, locale="en")
+    token = sign_with(database_url, ["test-secret-old"], link)
+    assert token != tokens.make(link, "preferences")  # really signed with another key
+    response = client.get(f"/preferences/{token}")
+    assert response.status_code == 200 and "Your privacy preferences" in response.get_data(True)
+
+
+def test_link_signed_with_an_unknown_key_is_refused(client, make, database_url):
+    c, s, _p = world(make)
+    link = tokens.Link(c.slug, s.public_id, locale="en")
+    token = sign_with(database_url, ["a-key-we-never-had"], link)
+    response = client.get(f"/preferences/{token}")
+    assert response.status_code == 400
+    assert "This link is not valid" in response.get_data(True)
+
+
+def test_link_for_an_unknown_controller_or_subject_no_longer_works(client, make):
+    c, s, _p = world(make)
+    for link in (
+        tokens.Link("nobody", s.public_id, locale="en"),
+        tokens.Link(c.slug, "not-a-subject", locale="en"),
+    ):
+        response = client.get(f"/preferences/{tokens.make(link, 'preferences')}")
+        assert response.status_code == 400
+        assert "This link no longer works" in response.get_data(True)
+
+
+def test_expired_link_offers_a_fresh_one_by_email(client, make, outbox, monkeypatch):
+    c, s, _p = world(make)
+    token = link_for(c, s, locale="en", campaign="2026-11-news")
+    later(monkeypatch, 91)
+    page = client.get(f"/preferences/{token}")
+    assert page.status_code == 410
+    html = page.get_data(True)
+    assert "This link has expired" in html and 'name="email"' in html
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+    form = {"csrf_token": csrf, "token": token, "use": "preferences"}
+
+    known = client.post("/links/renew", data={**form, "email": " Anna.Jansen@Example.NL "})
+    unknown = client.post("/links/renew", data={**form, "email": "someone@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(True) == unknown.get_data(True)
+    [message] = sent(outbox)
+    assert message["To"] == "anna.jansen@example.nl"
+    text = message.get_body(("plain",)).get_content()
+    fresh = re.search(r"https://prefs\.example\.test(/preferences/\S+)", text)[1]
+    opened = client.get(fresh)
+    assert opened.status_code == 200 and "a•••@e•••.nl" in opened.get_data(True)
+
+
+def test_fresh_link_form_checks_the_address(client, make, outbox, monkeypatch):
+    c, s, _p = world(make)
+    token = link_for(c, s, locale="en")
+    later(monkeypatch, 91)
+    html = client.get(f"/preferences/{token}").get_data(True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+    response = client.post(
+        "/links/renew",
+        data={"csrf_token": csrf, "token": token, "use": "preferences", "email": "not an address"},
+    )
+    assert response.status_code == 422
+    assert "Please enter a valid email address." in response.get_data(True)
+    assert sent(outbox) == []
+
+
+def test_fresh_link_form_refuses_a_forged_token(client, make, outbox):
+    c, s, _p = world(make)
+    html = client.get(f"/preferences/{link_for(c, s)}").get_data(True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+    response = client.post(
+        "/links/renew",
+        data={"csrf_token": csrf, "token": "1~acme~x~*~~~~.AAAA.BBBB", "use": "preferences",
+              "email": "anna.jansen@example.nl"},
+    )
+    assert response.status_code == 400
+    assert sent(outbox) == []
+
+
+def test_erased_subject_link_no_longer_works(client, make):
+    c, s, _p = world(make)
+    from consent import subjects
+
+    subjects.erase(s, source="api", actor="test")
+    db.session.commit()
+    response = client.get(f"/preferences/{link_for(c, s, locale='en')}")
+    assert response.status_code == 400
+    assert "This link no longer works" in response.get_data(True)
+
+
+def test_fresh_link_requests_are_rate_limited(app, make, database_url, tmp_path, monkeypatch):
+    c, s, _p = world(make)
+    token = link_for(c, s, locale="en")
+    limited = create_app(
+        type("Limited", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                        "RATELIMIT_ENABLED": True,
+                                        "WTF_CSRF_ENABLED": False,
+                                        "MAIL_OUTBOX": str(tmp_path / "outbox")})
+    )
+    try:
+        client = limited.test_client()
+        later(monkeypatch, 91)
+        form = {"token": token, "use": "preferences", "email": "someone@example.org"}
+        answers = [client.post("/links/renew", data=form).status_code for _ in range(6)]
+        assert answers == [200] * 5 + [429]
+        page = client.post("/links/renew", data=form)
+        assert page.status_code == 429 and "Too many requests" in page.get_data(True)
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,0 +1,328 @@
+"""The preference page: what it shows, and every state change made through it."""
+
+import json
+import re
+
+from sqlalchemy import func, select
+
+from consent import catalogue, tokens
+from consent.extensions import db
+from consent.models import Event, State, Subject, Suppression
+from consent.preferences import mask_email
+
+OTHER_TEXTS = {
+    "nl": ("Aanbiedingen voor klanten", "Aanbiedingen voor producten die u al gebruikt."),
+    "nb": ("Tilbud til kunder", "Tilbud på produkter du allerede bruker."),
+    "en": ("Offers for customers", "Offers for products you already use."),
+}
+INVOICE_TEXTS = {
+    "nl": ("Facturen en orderbevestigingen", "Berichten over uw bestellingen."),
+    "nb": ("Fakturaer og ordrebekreftelser", "Meldinger om bestillingene dine."),
+    "en": ("Invoices and order confirmations", "Messages about your orders."),
+}
+PROFILE_TEXTS = {
+    "nl": ("Interesseprofiel", "Wij stemmen onze berichten af op uw interesses."),
+    "nb": ("Interesseprofil", "Vi tilpasser meldingene til interessene dine."),
+    "en": ("Interest profile", "We tailor our messages to your interests."),
+}
+
+
+def world(make, locale="en"):
+    """A controller with one purpose per kind of control, and one subject."""
+    c = make.controller()
+    newsletter = make.purpose(c, channels=("email", "sms"))
+    offers = make.purpose(c, slug="offers", basis="legitimate_interest", texts=OTHER_TEXTS)
+    invoices = make.purpose(
+        c, slug="invoices", basis="contract", category="service", texts=INVOICE_TEXTS
+    )
+    profile = make.purpose(
+        c, slug="profile", basis="legitimate_interest", category="profiling", texts=PROFILE_TEXTS
+    )
+    s = make.subject(c, email="anna.jansen@example.nl", locale=locale)
+    make.record(s, "basis_asserted", invoices, basis="contract", evidence="order 17")
+    db.session.commit()
+    return c, s, {"newsletter": newsletter, "offers": offers, "invoices": invoices,
+                  "profile": profile}
+
+
+def link_for(c, s, use="preferences", **fields):
+    return tokens.make(tokens.Link(c.slug, s.public_id, **fields), use)
+
+
+def csrf_token(client, url):
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submit(client, token, fields, lang="en"):
+    """Post the page as a browser would: every hidden field and ticked box as rendered,
+    then `fields` on top (a value of None unticks a box)."""
+    url = f"/preferences/{token}?lang={lang}"
+    page = client.get(url).get_data(True)
+    data = dict(re.findall(r'<input [^>]*type="hidden" name="([\w-]+)" value="([^"]*)"', page))
+    data.update(re.findall(r'name="([\w-]+)" value="(on)" checked', page))
+    data.update(re.findall(r'id="(\w+)" name="\w+" type="hidden" value="([^"]*)"', page))
+    data.update(fields)
+    return client.post(url, data={k: v for k, v in data.items() if v is not None})
+
+
+def events(s, **where):
+    query = select(Event).where(Event.subject_id == s.id).order_by(Event.seq)
+    rows = list(db.session.scalars(query))
+    return [e for e in rows if all(getattr(e, k) == v for k, v in where.items())]
+
+
+def state(s, purpose, channel="email"):
+    db.session.expire_all()
+    return db.session.get(State, (s.id, purpose.id, channel))
+
+
+def test_mask_email():
+    assert mask_email("anna@example.nl") == "a•••@e•••.nl"
+    assert mask_email("x@localhost") == "x•••@l•••"
+    assert mask_email(None) == "•••"
+
+
+def test_page_shows_every_purpose_grouped_with_basis_in_plain_words(client, make):
+    c, s, _p = world(make)
+    response = client.get(f"/preferences/{link_for(c, s)}")
+    html = response.get_data(True)
+    assert response.status_code == 200
+    assert html.index("Marketing") < html.index("Service messages") < html.index("profiling")
+    for title in ("Newsletter", "Offers for customers", "Invoices and order confirmations"):
+        assert title in html
+    assert "We send this because you agreed." in html
+    assert "because you are a customer" in html
+    assert "because of your contract with us" in html
+    assert "you will still receive service messages" in html
+    assert 'name="consent-newsletter-email"' in html and 'name="consent-newsletter-sms"' in html
+    assert 'name="object-offers"' in html
+    assert "consent-invoices" not in html and "object-invoices" not in html
+    assert "a•••@e•••.nl" in html and "anna.jansen" not in html
+    assert "dpo@acme.example" in html and "Autoriteit Persoonsgegevens" in html
+    assert "Off: you have not given consent" in html
+    assert "Download my data" in html and "Erase my data" in html
+    assert "Unsubscribe from all marketing" in html
+    assert "<script>" not in html and "onclick" not in html
+
+
+def test_give_consent_records_notice_seen_source_and_locale(client, make):
+    c, s, p = world(make)
+    response = submit(client, link_for(c, s), {"consent-newsletter-email": "on"})
+    assert response.status_code == 200
+    html = response.get_data(True)
+    assert "Your choices have been saved" in html
+    [given] = events(s, kind="consent_given")
+    notice = [n for n in catalogue.notices(p["newsletter"], 1) if n.locale == "en"][0]
+    assert given.source == "preference_page" and given.locale == "en"
+    assert given.channel == "email"
+    assert (given.notice_version, given.notice_hash) == (1, notice.text_hash)
+    assert state(s, p["newsletter"]).reachable
+    assert not state(s, p["newsletter"], "sms").reachable
+    assert given.receipt_id in html
+    assert "https://prefs.example.test/receipts/" in html
+    # what will still arrive: the contract messages and the newsletter by email
+    still = html[html.index("What you will still receive"):]
+    assert "Invoices and order confirmations" in still and "Newsletter" in still
+
+
+def test_double_submit_records_nothing_twice(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    submit(client, token, {"consent-newsletter-email": "on"})
+    count = len(events(s))
+    again = submit(client, token, {"consent-newsletter-email": "on"})
+    assert again.status_code == 200
+    assert "Nothing needed to change" in again.get_data(True)
+    assert len(events(s)) == count
+
+
+def test_withdraw_on_one_channel_keeps_the_other(client, make):
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"], source="widget")
+    db.session.commit()
+    token = link_for(c, s)
+    response = submit(client, token, {"consent-newsletter-email": None})
+    assert response.status_code == 200
+    [withdrawn] = events(s, kind="consent_withdrawn")
+    assert withdrawn.channel == "email" and withdrawn.source == "preference_page"
+    assert not state(s, p["newsletter"], "email").reachable
+    assert state(s, p["newsletter"], "sms").reachable
+    assert state(s, p["newsletter"], "email").reason == "withdrawn"
+
+
+def test_object_to_legitimate_interest_and_lift_it(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    assert state(s, p["offers"]).reachable
+    submit(client, token, {"object-offers": "on"})
+    [objection] = events(s, kind="objection_recorded")
+    assert objection.purpose_id == p["offers"].id
+    assert state(s, p["offers"]).reason == "objected"
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert re.search(r'name="object-offers" value="on" checked', page)
+    submit(client, token, {"object-offers": None})  # untick: the person's own consent lifts the objection
+    assert state(s, p["offers"]).reachable
+    assert events(s)[-1].kind == "consent_given" and events(s)[-1].notice_version == 1
+
+
+def test_contract_purpose_cannot_be_switched_off_from_the_page(client, make):
+    c, s, p = world(make)
+    submit(client, link_for(c, s), {"consent-invoices-email": "", "object-invoices": "on"})
+    assert state(s, p["invoices"]).reachable
+    assert events(s, purpose_id=p["invoices"].id)[-1].kind == "basis_asserted"
+
+
+def test_a_purpose_missing_from_the_form_is_left_alone(client, make):
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"])
+    db.session.commit()
+    token = link_for(c, s)
+    data = {
+        "csrf_token": csrf_token(client, f"/preferences/{token}"),
+        "notice_locale": "en",
+        "version-offers": "1",
+    }
+    client.post(f"/preferences/{token}", data=data)
+    assert state(s, p["newsletter"]).reachable
+
+
+def test_unknown_notice_version_shows_the_page_again_and_records_nothing(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    count = len(events(s))
+    response = submit(
+        client, token, {"version-newsletter": "7", "consent-newsletter-email": "on"}
+    )
+    assert response.status_code == 409
+    assert "Some texts have changed" in response.get_data(True)
+    assert len(events(s)) == count
+
+
+def test_post_without_csrf_token_changes_nothing(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    response = client.post(
+        f"/preferences/{token}",
+        data={"notice_locale": "en", "version-newsletter": "1", "consent-newsletter-email": "on"},
+    )
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(True)
+    assert events(s, kind="consent_given") == []
+
+
+def test_unsubscribe_from_all_marketing(client, make):
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"])
+    db.session.commit()
+    token = link_for(c, s)
+    response = submit(client, token, {"action": "unsubscribe_all"})
+    html = response.get_data(True)
+    assert response.status_code == 200 and "Your choices have been saved" in html
+    kinds = [(e.kind, e.scope) for e in events(s)[-2:]]
+    assert kinds == [("consent_withdrawn", "newsletter"), ("objection_recorded", "direct_marketing")]
+    assert not state(s, p["newsletter"]).reachable
+    assert not state(s, p["offers"]).reachable
+    assert state(s, p["invoices"]).reachable  # contract messages continue
+    assert state(s, p["profile"]).reachable  # not marketing
+    count = len(events(s))
+    submit(client, token, {"action": "unsubscribe_all"})
+    assert len(events(s)) == count
+
+
+def test_giving_consent_again_after_unsubscribing_from_all(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    submit(client, token, {"action": "unsubscribe_all"})
+    submit(client, token, {"consent-newsletter-email": "on"})
+    assert state(s, p["newsletter"]).reachable
+    assert not state(s, p["offers"]).reachable
+
+
+def test_download_my_data(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s)
+    submit(client, token, {"consent-newsletter-email": "on"})
+    response = client.get(f"/preferences/{token}/export")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(True))
+    assert data["subject"]["email"] == "anna.jansen@example.nl"
+    assert [e["kind"] for e in data["events"]] == ["basis_asserted", "consent_given"]
+    assert len(data["receipts"]) == 2 and data["receipts"][1]["jws"].count(".") == 2
+    assert {"purpose": "newsletter", "version": 1, "locale": "en"}.items() <= data[
+        "notices_seen"
+    ][0].items()
+    assert data["notices_seen"][0]["title"] == "Newsletter"
+    reachable = {(r["purpose"], r["channel"]): r["reachable"] for r in data["state"]}
+    assert reachable[("newsletter", "email")] and not reachable[("newsletter", "sms")]
+    assert data["controller"]["dpo_email"] == "dpo@acme.example"
+
+
+def test_erasure_needs_confirmation(client, make):
+    c, s, p = world(make)
+    token = link_for(c, s, locale="en")
+    url = f"/preferences/{token}/erase"
+    page = client.get(url)
+    assert page.status_code == 200 and "cannot be undone" in page.get_data(True)
+    csrf = csrf_token(client, url)
+    refused = client.post(url, data={"csrf_token": csrf})
+    assert refused.status_code == 422
+    assert db.session.get(Subject, s.id).erased_at is None
+    done = client.post(url, data={"csrf_token": csrf, "confirm": "y"})
+    assert done.status_code == 200 and "Your data has been erased" in done.get_data(True)
+    db.session.expire_all()
+    erased = db.session.get(Subject, s.id)
+    assert erased.erased_at is not None and erased.email is None
+    assert events(s)[-1].kind == "erasure_completed"
+    assert events(s)[-1].source == "preference_page"
+    assert db.session.scalar(select(func.count()).select_from(Suppression)) == 1
+    after = client.get(f"/preferences/{token}")
+    assert after.status_code == 400
+    assert "This link no longer works" in after.get_data(True)
+
+
+def test_double_opt_in_confirmation(client, make):
+    c = make.controller()
+    p = make.purpose(c, double_opt_in=True)
+    s = make.subject(c)
+    make.record(s, "consent_given", p, source="widget")
+    db.session.commit()
+    assert state(s, p).reason == "unconfirmed"
+    token = link_for(c, s, "confirm", purposes=("newsletter",), locale="en")
+    page = client.get(f"/confirm/{token}")
+    assert page.status_code == 200 and "Confirm your subscription" in page.get_data(True)
+    assert events(s, kind="consent_confirmed") == []  # a GET confirms nothing
+    csrf = csrf_token(client, f"/confirm/{token}")
+    done = client.post(f"/confirm/{token}", data={"csrf_token": csrf})
+    assert done.status_code == 200 and "is confirmed" in done.get_data(True)
+    assert state(s, p).reachable
+    [confirmed] = events(s, kind="consent_confirmed")
+    assert confirmed.source == "preference_page"
+    client.post(f"/confirm/{token}", data={"csrf_token": csrf})
+    assert len(events(s, kind="consent_confirmed")) == 1
+
+
+def test_token_page_headers(client, make):
+    c, s, _p = world(make)
+    response = client.get(f"/preferences/{link_for(c, s)}")
+    headers = response.headers
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert "noindex" in headers["X-Robots-Tag"]
+    assert headers["X-Frame-Options"] == "DENY"
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    bad = client.get("/preferences/nonsense")
+    assert bad.status_code == 400 and bad.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_static_script_is_served(client):
+    response = client.get("/static/preferences.js")
+    assert response.status_code == 200 and b"preferences-form" in response.data
+    response.close()
