@@ -8,12 +8,12 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 from sqlalchemy import select
 
 from . import api_input as read
-from . import campaigns, catalogue, importer, ledger, openapi, reachability, subjects
+from . import campaigns, catalogue, cors, importer, ledger, openapi, proof, reachability, subjects
 from .api_input import ApiError
 from .apikeys import ROLES, require
 from .errors import error_response
 from .extensions import db, limiter
-from .models import ApiKey, Event, utcnow
+from .models import Event, utcnow
 from .vocabulary import KINDS, SOURCES
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -31,6 +31,14 @@ def _api_error(error: ApiError):
     return error_response(error.status, error.code, error.message)
 
 
+@bp.before_request
+def _refuse_nul():
+    """A NUL character is never meaningful here, and PostgreSQL cannot store it."""
+    args = request.args.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k + v for k, v in args):
+        raise ApiError(400, "invalid_parameter", "NUL characters are not allowed.")
+
+
 def _actor() -> str:
     return f"api-key:{g.api_key.prefix}"
 
@@ -40,66 +48,14 @@ def _receipt_json(receipt) -> dict:
 
 
 def _event_json(event: Event) -> dict:
-    return {
-        "id": event.id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "purpose": event.purpose.slug if event.purpose else None,
-        "scope": event.scope,
-        "channel": event.channel,
-        "basis": event.basis,
-        "source": event.source,
-        "actor": event.actor,
-        "notice_version": event.notice_version,
-        "notice_hash": event.notice_hash,
-        "locale": event.locale,
-        "reason": event.reason,
-        "evidence": event.evidence,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
-        "receipt_id": event.receipt_id,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+    """The event as the auditor's history shows it."""
+    slugs = {event.purpose_id: event.purpose.slug} if event.purpose else {}
+    return proof.event_json(event, slugs)
 
 
-# --- CORS for widget keys ---
-
-
-def _origin_allowed(origin: str | None) -> bool:
-    if not origin:
-        return False
-    keys = db.session.scalars(
-        select(ApiKey.origins).where(ApiKey.role == "widget", ApiKey.revoked_at.is_(None))
-    )
-    return any(origin in (origins or []) for origins in keys)
-
-
-@bp.after_request
-def _cors(response):
-    key = g.get("api_key")
-    origin = request.headers.get("Origin")
-    if key is not None and key.role == "widget" and origin in (key.origins or []):
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.vary.add("Origin")
-    return response
-
-
-def _preflight():
-    """CORS preflight: browsers send no key with it, so any live widget key's origin counts."""
-    response = Response(status=204)
-    origin = request.headers.get("Origin")
-    if _origin_allowed(origin):
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    response.vary.add("Origin")
-    return response
-
-
-bp.add_url_rule("/v1/purposes", "purposes_preflight", _preflight, methods=["OPTIONS"])
-bp.add_url_rule("/v1/consents", "consents_preflight", _preflight, methods=["OPTIONS"])
+bp.after_request(cors.allow_widget_origin)
+bp.add_url_rule("/v1/purposes", "purposes_preflight", cors.preflight, methods=["OPTIONS"])
+bp.add_url_rule("/v1/consents", "consents_preflight", cors.preflight, methods=["OPTIONS"])
 
 
 # --- routes ---

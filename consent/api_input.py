@@ -22,10 +22,23 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _has_nul(value) -> bool:
+    """Whether a NUL character hides anywhere in the JSON (PostgreSQL cannot store it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
+    if _has_nul(data):
+        raise ApiError(400, "invalid_parameter", "NUL characters are not allowed.")
     return data
 
 

@@ -7,42 +7,6 @@ from . import apikeys, catalogue, proof, subjects
 from .api import bp
 from .errors import error_response
 
-# OpenAPI path items for these routes, for the API description to merge in.
-OPENAPI_PATHS = {
-    "/api/v1/subjects/{id}/history": {
-        "get": {
-            "summary": "Every event of a subject with its hashes, and the lawful bases over time",
-            "security": [{"bearer": []}],
-            "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
-            "responses": {
-                "200": {"description": "History"},
-                "404": {"description": "Unknown subject"},
-            },
-        }
-    },
-    "/api/v1/subjects/{id}/proof": {
-        "get": {
-            "summary": "Proof bundle: receipts, notice texts, chain verification, reachability",
-            "security": [{"bearer": []}],
-            "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-                {"name": "purpose", "in": "query", "schema": {"type": "string"}},
-                {
-                    "name": "format",
-                    "in": "query",
-                    "schema": {"type": "string", "enum": ["json", "html"]},
-                },
-            ],
-            "responses": {
-                "200": {"description": "Proof bundle"},
-                "404": {"description": "Unknown subject or purpose"},
-            },
-        }
-    },
-}
-
 
 def _subject(public_id):
     """The subject of the key's controller; another controller's subject is unknown here."""

@@ -14,7 +14,7 @@ from . import catalogue, ledger, rules, subjects
 from .extensions import db
 from .ledger import Change
 from .models import Controller, Notice, Purpose, Receipt, State, Subject, utcnow
-from .vocabulary import CATEGORIES, CONSENT_DECISIONS, DIRECT_MARKETING, UNVERIFIED_SOURCES
+from .vocabulary import CONSENT_DECISIONS, DIRECT_MARKETING
 
 ACTOR = "subject"
 PROFILING = "profiling"
@@ -82,15 +82,6 @@ def overview(controller: Controller, subject: Subject, locale: str, at=None) -> 
     return result
 
 
-def grouped(states: list[PurposeState]) -> list[tuple[str, list[PurposeState]]]:
-    """States by category, known categories first in vocabulary order."""
-    order = {category: index for index, category in enumerate(CATEGORIES)}
-    groups: dict[str, list[PurposeState]] = {}
-    for state in states:
-        groups.setdefault(state.purpose.category, []).append(state)
-    return sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))
-
-
 def gpc_recorded(subject: Subject) -> bool:
     return any(event.source == "gpc" for event in ledger.events_of(subject))
 
@@ -102,29 +93,22 @@ def _apply(subject, changes, source, locale) -> Outcome:
     return Outcome(changes, receipt)
 
 
-def _shown_notice(purpose: Purpose, version: str | None, locale: str) -> Notice:
+def _shown_notice(purpose: Purpose, version: str, locale: str) -> Notice:
     """The notice the person was shown, as named by the form's hidden fields."""
-    try:
-        number = int(version or "")
-    except ValueError as error:
-        raise StaleNotice(purpose.slug) from error
-    notice = db.session.scalar(
+    notice = version.isdigit() and db.session.scalar(
         select(Notice).where(
-            Notice.purpose_id == purpose.id, Notice.version == number, Notice.locale == locale
+            Notice.purpose_id == purpose.id, Notice.version == int(version), Notice.locale == locale
         )
     )
-    if notice is None:
+    if not notice:
         raise StaleNotice(purpose.slug)
     return notice
 
 
 def _given(purpose, notice, channel=None) -> Change:
+    version, text_hash = notice.version, notice.text_hash
     return Change(
-        "consent_given",
-        purpose=purpose,
-        channel=channel,
-        notice_version=notice.version,
-        notice_hash=notice.text_hash,
+        "consent_given", purpose, channel=channel, notice_version=version, notice_hash=text_hash
     )
 
 
@@ -160,25 +144,21 @@ def save(controller, subject, form, locale) -> Outcome:
 
 
 def _latest_consent(purpose, channel, events):
-    latest = None
-    for event in events:
-        if (
-            event.kind in CONSENT_DECISIONS
-            and event.purpose_id == purpose.id
-            and (channel is None or event.channel in (None, channel))
-        ):
-            latest = event
-    return latest
+    decisions = [
+        e
+        for e in events
+        if e.kind in CONSENT_DECISIONS
+        and e.purpose_id == purpose.id
+        and (channel is None or e.channel in (None, channel))
+    ]
+    return decisions[-1] if decisions else None
 
 
 def _consent_live(purpose, channel, events) -> bool:
     """Whether a consent decision still says "given" on the channel (None: on any channel)."""
     channels = purpose.channels if channel is None else [channel]
-    for each in channels:
-        latest = _latest_consent(purpose, each, events)
-        if latest is not None and latest.kind == "consent_given":
-            return True
-    return False
+    latest = [_latest_consent(purpose, each, events) for each in channels]
+    return any(event is not None and event.kind == "consent_given" for event in latest)
 
 
 def _objection_stands(purpose, channel, events) -> bool:
@@ -188,42 +168,30 @@ def _objection_stands(purpose, channel, events) -> bool:
 
 def _marketing_objection_stands(controller, channel, events) -> bool:
     """A direct_marketing objection covering `channel` that no later marketing consent lifted."""
-    objection = None
-    for event in events:
-        if event.kind == "objection_recorded" and event.scope == DIRECT_MARKETING:
-            if event.channel is None or event.channel == channel:
-                objection = event
-    if objection is None:
-        return False
     marketing = {p.id for p in controller.purposes if p.category == DIRECT_MARKETING}
-    return not any(
-        e.kind == "consent_given"
-        and e.purpose_id in marketing
-        and (e.occurred_at, e.seq) > (objection.occurred_at, objection.seq)
-        for e in events
-    )
-
-
-def _unsubscribe_changes(controller, channel, events) -> list[Change]:
-    changes = []
-    for purpose in controller.purposes:
-        if purpose.category != DIRECT_MARKETING:
-            continue
-        if channel is not None and channel not in purpose.channels:
-            continue
-        if rules.basis_in_force(purpose, events) == "consent":
-            if _consent_live(purpose, channel, events):
-                changes.append(Change("consent_withdrawn", purpose, channel=channel))
-    if not _marketing_objection_stands(controller, channel, events):
-        changes.append(Change("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
-    return changes
+    for event in reversed(events):
+        if event.kind == "consent_given" and event.purpose_id in marketing:
+            return False
+        if event.kind == "objection_recorded" and event.scope == DIRECT_MARKETING:
+            if event.channel in (None, channel):
+                return True
+    return False
 
 
 def unsubscribe_all(controller, subject, locale, channel=None, source="preference_page"):
     """Withdraw every consent-based marketing purpose and object to direct marketing."""
     ledger.lock(subject)
     events = rules.in_order(ledger.events_of(subject))
-    return _apply(subject, _unsubscribe_changes(controller, channel, events), source, locale)
+    changes = []
+    for purpose in controller.purposes:
+        if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
+            continue
+        if rules.basis_in_force(purpose, events) == "consent":
+            if _consent_live(purpose, channel, events):
+                changes.append(Change("consent_withdrawn", purpose, channel=channel))
+    if not _marketing_objection_stands(controller, channel, events):
+        changes.append(Change("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
+    return _apply(subject, changes, source, locale)
 
 
 def one_click(controller, subject, purposes, channel, locale) -> Outcome:
@@ -246,13 +214,6 @@ def one_click(controller, subject, purposes, channel, locale) -> Outcome:
     return _apply(subject, changes, "one_click", locale)
 
 
-def scope_purposes(controller, purposes) -> list[Purpose]:
-    """The purposes a link names, or all of the controller's."""
-    if purposes is None:
-        return list(controller.purposes)
-    return [p for p in controller.purposes if p.slug in purposes]
-
-
 def gpc(controller, subject, locale) -> Outcome:
     """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once.
 
@@ -263,33 +224,25 @@ def gpc(controller, subject, locale) -> Outcome:
     events = rules.in_order(ledger.events_of(subject))
     changes = []
     for purpose in controller.purposes:
-        if purpose.category != PROFILING:
+        if purpose.category != PROFILING or _objection_stands(purpose, None, events):
             continue
-        if any(e.source == "gpc" and e.purpose_id == purpose.id for e in events):
-            continue
-        if not _objection_stands(purpose, None, events):
+        if not any(e.source == "gpc" and e.purpose_id == purpose.id for e in events):
             changes.append(Change("objection_recorded", purpose))
     return _apply(subject, changes, "gpc", locale)
 
 
 def confirm(controller, subject, purposes, locale) -> Outcome:
-    """Double opt-in: confirm consents in scope that came from an unverified source."""
+    """Double opt-in: confirm the consents in scope still waiting for it (rules: unconfirmed)."""
     ledger.lock(subject)
     events = rules.in_order(ledger.events_of(subject))
     changes = []
-    for purpose in scope_purposes(controller, purposes):
-        latest = _latest_consent(purpose, None, events)
-        if latest is None or latest.kind != "consent_given":
+    for purpose in controller.purposes:
+        if purposes is not None and purpose.slug not in purposes:
             continue
-        if latest.source not in UNVERIFIED_SOURCES:
-            continue
-        confirmed = any(
-            e.kind == "consent_confirmed"
-            and e.purpose_id == purpose.id
-            and (e.occurred_at, e.seq) > (latest.occurred_at, latest.seq)
-            for e in events
-        )
-        if not confirmed:
+        if any(
+            rules.standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels
+        ):
+            latest = _latest_consent(purpose, None, events)
             changes.append(Change("consent_confirmed", purpose, channel=latest.channel))
     return _apply(subject, changes, "preference_page", locale)
 
@@ -297,6 +250,23 @@ def confirm(controller, subject, purposes, locale) -> Outcome:
 def erase(subject, locale):
     """Art. 17 from the page; the ledger keeps the pseudonymous proof."""
     return subjects.erase(subject, source="preference_page", actor=ACTOR, locale=locale)
+
+
+EVENT_FIELDS = (
+    "id", "seq", "kind", "scope", "channel", "basis", "source", "notice_version",
+    "notice_hash", "locale", "occurred_at", "recorded_at", "receipt_id", "prev_hash", "hash",
+)  # fmt: skip
+CONTROLLER_FIELDS = (
+    "name", "address", "contact_email", "dpo_email", "policy_url", "policy_version",
+)  # fmt: skip
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _fields(row, names) -> dict:
+    return {name: _plain(getattr(row, name)) for name in names}
 
 
 def export(controller: Controller, subject: Subject) -> dict:
@@ -309,74 +279,23 @@ def export(controller: Controller, subject: Subject) -> dict:
     states = db.session.scalars(select(State).where(State.subject_id == subject.id))
     seen = {(e.purpose_id, e.notice_version, e.locale) for e in events if e.notice_version}
     notices = [
-        notice
+        {"purpose": slugs.get(n.purpose_id), "hash": n.text_hash}
+        | _fields(n, ("version", "locale", "title", "description"))
         for purpose_id, version, locale in sorted(seen, key=str)
-        for notice in catalogue.notices(db.session.get(Purpose, purpose_id), version)
-        if locale is None or notice.locale == locale
+        for n in catalogue.notices(db.session.get(Purpose, purpose_id), version)
+        if locale is None or n.locale == locale
     ]
     return {
         "generated_at": utcnow().isoformat(),
-        "controller": {
-            "name": controller.name,
-            "address": controller.address,
-            "contact_email": controller.contact_email,
-            "dpo_email": controller.dpo_email,
-            "policy_url": controller.policy_url,
-            "policy_version": controller.policy_version,
-        },
-        "subject": {
-            "id": subject.public_id,
-            "email": subject.email,
-            "external_id": subject.external_id,
-            "locale": subject.locale,
-            "created_at": subject.created_at.isoformat(),
-        },
+        "controller": _fields(controller, CONTROLLER_FIELDS),
+        "subject": {"id": subject.public_id}
+        | _fields(subject, ("email", "external_id", "locale", "created_at")),
         "state": [
-            {
-                "purpose": slugs.get(row.purpose_id),
-                "channel": row.channel,
-                "reachable": row.reachable,
-                "basis": row.basis,
-                "reason": row.reason,
-                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-            }
+            {"purpose": slugs.get(row.purpose_id)}
+            | _fields(row, ("channel", "reachable", "basis", "reason", "expires_at"))
             for row in states
         ],
-        "events": [_event_dict(e, slugs) for e in events],
-        "receipts": [
-            {"id": r.id, "created_at": r.created_at.isoformat(), "payload": r.payload, "jws": r.jws}
-            for r in receipts
-        ],
-        "notices_seen": [
-            {
-                "purpose": slugs.get(n.purpose_id),
-                "version": n.version,
-                "locale": n.locale,
-                "title": n.title,
-                "description": n.description,
-                "hash": n.text_hash,
-            }
-            for n in notices
-        ],
-    }
-
-
-def _event_dict(event, slugs) -> dict:
-    return {
-        "id": event.id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "purpose": slugs.get(event.purpose_id),
-        "scope": event.scope,
-        "channel": event.channel,
-        "basis": event.basis,
-        "source": event.source,
-        "notice_version": event.notice_version,
-        "notice_hash": event.notice_hash,
-        "locale": event.locale,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
-        "receipt_id": event.receipt_id,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "events": [{"purpose": slugs.get(e.purpose_id)} | _fields(e, EVENT_FIELDS) for e in events],
+        "receipts": [_fields(r, ("id", "created_at", "payload", "jws")) for r in receipts],
+        "notices_seen": notices,
     }

@@ -76,13 +76,19 @@ _add_marketer_commands()
 
 
 def _audited(controller_slug: str, subject_ref: str):
-    """(controller, subject) for the auditor commands, or a clean error and exit 1."""
-    from . import catalogue, proof
+    """(controller, subject) by public id, email or CRM id; else a clean error and exit 1."""
+    from . import catalogue, subjects
 
     controller = catalogue.controller_by_slug(controller_slug)
     if controller is None:
         raise click.ClickException(f"unknown controller {controller_slug!r}")
-    subject = proof.find_subject(controller, subject_ref)
+    subject = subjects.by_public_id(controller, subject_ref)
+    if subject is None and "@" in subject_ref:
+        try:
+            subject = subjects.by_email(controller, subject_ref)
+        except subjects.InvalidEmail:
+            subject = None
+    subject = subject or subjects.by_external_id(controller, subject_ref)
     if subject is None:
         raise click.ClickException(f"no subject {subject_ref!r} at {controller_slug}")
     return controller, subject

@@ -25,6 +25,12 @@ class Config:
     )
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LINK_MAX_AGE_DAYS = int(os.environ.get("LINK_MAX_AGE_DAYS", "90"))
+    # Receipt links are opened years later, as proof.
+    RECEIPT_LINK_MAX_AGE_DAYS = int(os.environ.get("RECEIPT_LINK_MAX_AGE_DAYS", "3650"))
+    # Ed25519 receipt keys (PEM, or secrets to derive from; newest first); without them the
+    # keys are derived from SECRET_KEYS. Retired public keys (JWK or x) stay in the JWKS.
+    RECEIPT_SIGNING_KEYS = os.environ.get("RECEIPT_SIGNING_KEYS", "")
+    RECEIPT_PUBLIC_KEYS = os.environ.get("RECEIPT_PUBLIC_KEYS", "")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
     UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
 

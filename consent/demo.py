@@ -125,9 +125,7 @@ class _Scene:
         )
 
     def record(self, changes, source: str, actor: str = SELF_SERVICE) -> None:
-        ledger.record(
-            self.subject, changes, source=source, actor=actor, locale=self.subject.locale
-        )
+        ledger.record(self.subject, changes, source=source, actor=actor, locale=self.subject.locale)
 
     def become_customer(self, days: int, newsletter: bool = False) -> None:
         """The CRM reports a signed contract: contract and the existing-customer exception."""

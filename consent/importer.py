@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import select
@@ -58,7 +59,7 @@ def _text(raw: dict, key: str) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > MAX_FIELD:
+    if not isinstance(value, str) or len(value) > MAX_FIELD or "\x00" in value:
         raise RowError(f"invalid_{key}", f"{key} must be a text of at most {MAX_FIELD} characters.")
     return value.strip() or None
 
@@ -253,13 +254,8 @@ class Summary:
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
         yield batch
 
 

@@ -205,6 +205,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
                     )
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint="--campaign") from None
+            bar.update(bar.length - bar.pos)  # the header line
     click.echo(f"{made} links made, {unknown} unknown subjects", err=True)
 
 

@@ -15,6 +15,7 @@ from . import catalogue, choices, mail, security, subjects, tokens
 from .extensions import csrf, db, limiter
 from .forms import ButtonForm, EraseForm, FreshLinkForm, PreferencesForm
 from .i18n import _
+from .vocabulary import CATEGORIES
 
 bp = Blueprint("preferences", __name__)
 security.protect(bp)
@@ -22,6 +23,7 @@ security.protect(bp)
 LANGUAGE_NAMES = {"nl": "Nederlands", "nb": "Norsk bokmål", "en": "English"}
 FRESH_LINK_LIMIT = "5 per hour;20 per day"
 RENEWABLE_USES = ("preferences", "unsubscribe", "confirm")
+CATEGORY_ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 
 
 class GoneLink(tokens.InvalidLink):
@@ -119,13 +121,21 @@ def _page(token, controller, subject, locale, message=None, status=200):
         token=token,
         controller=controller,
         masked_email=mask_email(subject.email),
-        groups=choices.grouped(states),
+        groups=grouped(states),
         gpc_recorded=choices.gpc_recorded(subject),
         form=PreferencesForm(notice_locale=locale),
         message=message,
         event_count=subject.event_count,
         member_since=subject.created_at,
     ), status
+
+
+def grouped(states):
+    """Purposes under their category, in the vocabulary's order of categories."""
+    groups = {}
+    for state in sorted(states, key=lambda s: CATEGORY_ORDER.get(s.purpose.category, 99)):
+        groups.setdefault(state.purpose.category, []).append(state)
+    return list(groups.items())
 
 
 def mask_email(email: str | None) -> str:
@@ -225,7 +235,8 @@ def _titles_in_scope(controller, purposes, locale):
     notices = catalogue.current_notices(controller, locale)
     return [
         notices[p.id].title if p.id in notices else p.slug
-        for p in choices.scope_purposes(controller, purposes)
+        for p in controller.purposes
+        if p.slug in purposes
     ]
 
 
@@ -234,12 +245,19 @@ def _titles_in_scope(controller, purposes, locale):
 def one_click(token):
     """RFC 8058. A genuine link keeps working after it expires: it can only stop mail."""
     link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True)
-    if request.form.get("List-Unsubscribe") != "One-Click":
+    if not _is_one_click_body():
         abort(400)
     outcome = choices.one_click(controller, subject, link.purposes, link.channel, locale)
     db.session.commit()
     response = _confirmation(token, controller, subject, locale, outcome, "unsubscribed.html")
     return response, 200
+
+
+def _is_one_click_body() -> bool:
+    """RFC 8058 names two form encodings; a bare body without a content type is accepted too."""
+    if request.form.get("List-Unsubscribe") == "One-Click":
+        return True
+    return request.get_data(as_text=True).strip() == "List-Unsubscribe=One-Click"
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -248,7 +266,9 @@ def confirm(token):
     link, controller, subject, locale = _open(token, "confirm")
     form = ButtonForm()
     if not form.validate_on_submit():
-        return render_template("preferences/confirm.html", token=token, controller=controller, form=form)
+        return render_template(
+            "preferences/confirm.html", token=token, controller=controller, form=form
+        )
     outcome = choices.confirm(controller, subject, link.purposes, locale)
     db.session.commit()
     return _confirmation(token, controller, subject, locale, outcome, "confirmed.html")

@@ -1,13 +1,8 @@
-"""History and proof bundles: every event of a subject, its lawful bases over time, and proof.
-
-A proof bundle is meant to be handed to a supervisory authority that has no access to our
-database: it carries the exact bytes each event hash covers, the signed receipts with the
-keys that verify them, and the notice texts the hashes point at.
-"""
+"""History and proof bundles: every event of a subject, its bases over time, and proof."""
 
 from sqlalchemy import select
 
-from . import catalogue, integrity, ledger, receipts, rules, subjects
+from . import catalogue, integrity, ledger, receipts, rules
 from .extensions import db
 from .models import Notice, Receipt, utcnow
 
@@ -17,17 +12,6 @@ NOTICED_KINDS = ("consent_given", "consent_refused", "consent_confirmed")
 
 def iso(value) -> str | None:
     return value.isoformat() if value else None
-
-
-def find_subject(controller, ref: str):
-    """A subject of this controller by public id, or (for people at a terminal) email or CRM id."""
-    subject = subjects.by_public_id(controller, ref)
-    if subject is None and "@" in ref:
-        try:
-            subject = subjects.by_email(controller, ref)
-        except subjects.InvalidEmail:
-            subject = None
-    return subject or subjects.by_external_id(controller, ref)
 
 
 def subject_json(subject) -> dict:
@@ -123,29 +107,28 @@ def decision_json(decision: rules.Decision) -> dict:
 
 def reachability(purpose, ordered, now) -> dict:
     """The answer now, and the answer as it stood right after each event that touched it."""
-    changes = []
-    for index, event in enumerate(ordered):
-        if not rules.touches(purpose, event):
-            continue
-        seen = ordered[: index + 1]
-        changes.append(
-            {
-                "event_id": event.id,
-                "kind": event.kind,
-                "occurred_at": iso(event.occurred_at),
-                "channels": {
-                    channel: decision_json(
-                        rules.lapsed(rules.standing(purpose, channel, seen), event.occurred_at)
-                    )
-                    for channel in purpose.channels
-                },
-            }
-        )
-    now_answer = {
-        channel: decision_json(rules.decide(purpose, channel, ordered, now))
-        for channel in purpose.channels
+
+    def answers(decide) -> dict:
+        return {channel: decision_json(decide(channel)) for channel in purpose.channels}
+
+    changes = [
+        {
+            "event_id": event.id,
+            "kind": event.kind,
+            "occurred_at": iso(event.occurred_at),
+            "channels": answers(
+                lambda channel, i=index, e=event: rules.lapsed(
+                    rules.standing(purpose, channel, ordered[: i + 1]), e.occurred_at
+                )
+            ),
+        }
+        for index, event in enumerate(ordered)
+        if rules.touches(purpose, event)
+    ]
+    return {
+        "now": answers(lambda channel: rules.decide(purpose, channel, ordered, now)),
+        "changes": changes,
     }
-    return {"now": now_answer, "changes": changes}
 
 
 def purpose_json(purpose, ordered, now) -> dict:
@@ -262,7 +245,12 @@ def chain_json(controller, subject, events) -> dict:
 
 
 def proof(controller, subject, purpose=None, now=None) -> dict:
-    """The proof bundle of one subject, for one purpose or all of them."""
+    """The proof bundle of one subject, for one purpose or all of them.
+
+    Made for a supervisory authority without access to our database: it carries the exact
+    bytes each event hash covers, the receipts with the keys that verify them, and the
+    notice texts the hashes point at.
+    """
     now = now or utcnow()
     events = ledger.events_of(subject)
     ordered = rules.in_order(events)
@@ -270,17 +258,11 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
     chosen = [purpose] if purpose is not None else list(controller.purposes)
     scoped = [e for e in events if any(rules.touches(p, e) for p in chosen)]
     receipt_ids = {e.receipt_id for e in scoped}
-    receipt_rows = (
-        list(
-            db.session.scalars(
-                select(Receipt)
-                .where(Receipt.subject_id == subject.id, Receipt.id.in_(receipt_ids))
-                .order_by(Receipt.created_at, Receipt.id)
-            )
-        )
-        if receipt_ids
-        else []
-    )
+    receipt_rows = db.session.scalars(
+        select(Receipt)
+        .where(Receipt.subject_id == subject.id, Receipt.id.in_(receipt_ids))
+        .order_by(Receipt.created_at, Receipt.id)
+    ).all()
     keyset = receipts.jwks()
     stored_hashes = {e.id: e.hash for e in events}
     return {

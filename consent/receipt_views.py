@@ -53,7 +53,7 @@ SOURCE_LABELS = {
 
 def _receipt_for(token: str):
     """(receipt, controller, subject, link) of a valid receipt link, or 404."""
-    days = current_app.config.get("RECEIPT_LINK_MAX_AGE_DAYS", 3650)
+    days = current_app.config["RECEIPT_LINK_MAX_AGE_DAYS"]
     try:
         link = tokens.read(token, "receipt", max_age_days=days)
     except tokens.InvalidLink:

@@ -1,10 +1,4 @@
-"""Consent receipts: Kantara CR v1.1 with ISO/IEC TS 27560 additions, signed as Ed25519 JWS.
-
-Key material comes from configuration. RECEIPT_SIGNING_KEYS (newest first) holds Ed25519
-private keys as PEM or as secrets a key is derived from; without it the keys are derived
-from SECRET_KEYS. RECEIPT_PUBLIC_KEYS holds the public JWKs of retired keys, so a receipt
-signed years ago still verifies after its private key has been destroyed.
-"""
+"""Consent receipts: Kantara CR v1.1 with ISO/IEC TS 27560 additions, signed as Ed25519 JWS."""
 
 import base64
 import hashlib
@@ -96,7 +90,13 @@ def _configured(name: str) -> tuple:
 
 
 def signing_keys() -> list[SigningKey]:
-    """Newest first: the first signs, all are published."""
+    """Newest first: the first signs, all are published.
+
+    RECEIPT_SIGNING_KEYS holds Ed25519 private keys as PEM, or secrets a key is derived
+    from; without it the keys are derived from SECRET_KEYS. RECEIPT_PUBLIC_KEYS holds the
+    public JWKs of retired keys, so a receipt signed years ago still verifies after its
+    private key (or the link secret it came from) has been destroyed.
+    """
     material = _configured("RECEIPT_SIGNING_KEYS") or tuple(current_app.config["SECRET_KEYS"])
     cache = current_app.extensions.setdefault("receipt_keys", {})
     if material not in cache:

@@ -187,6 +187,14 @@ def _consent_decision(purpose, channel, events) -> Decision:
     return Decision(True, "consent", "consent_given", latest.id, expires_at)
 
 
+def _needs_assertion(purpose, basis: str) -> bool:
+    """Contract and the like always; legitimate interest for direct marketing, because the
+    existing-customer exception (ePrivacy Art. 13(2)) holds only for proven customers."""
+    return basis in ASSERTED_BASES or (
+        basis == "legitimate_interest" and purpose.category == DIRECT_MARKETING
+    )
+
+
 def standing(purpose, channel: str, events) -> Decision:
     """The decision after all given events, before any consent lifetime runs out.
 
@@ -209,9 +217,9 @@ def standing(purpose, channel: str, events) -> Decision:
     if basis == "consent":
         return _consent_decision(purpose, channel, events)
     assertion = active_assertion(purpose, events)
-    if basis == "legitimate_interest":
+    if basis == "legitimate_interest" and (assertion or purpose.category != DIRECT_MARKETING):
         return Decision(True, basis, "legitimate_interest", assertion.id if assertion else None)
-    if basis in ASSERTED_BASES and assertion is None:
+    if _needs_assertion(purpose, basis) and assertion is None:
         ended = _latest(events, lambda e: e.kind == "basis_ended" and _about(e, purpose))
         if ended:
             return Decision(False, basis, "basis_ended", ended.id)

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 USES = ("preferences", "unsubscribe", "receipt", "confirm")
 VERSION = "1"
 ALL = "*"
-_FIELD = re.compile(r"^[A-Za-z0-9_.,:-]*$")
+_FIELD = re.compile(r"^[A-Za-z0-9_.,:*-]*$")
 
 
 class InvalidLink(Exception):

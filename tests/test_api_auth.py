@@ -242,3 +242,17 @@ def test_unknown_api_route_is_json_404(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_nul_characters_are_refused(client, world):
+    """PostgreSQL cannot store NUL; the API says 400 instead of failing."""
+    response = client.post(
+        "/api/v1/events",
+        json={"subject": "\x00", "kind": "consent_given"},
+        headers=world.auth("admin"),
+    )
+    assert response.status_code == 400
+    response = client.get("/api/v1/reachable?purpose=%00", headers=world.auth("marketer"))
+    assert response.status_code == 400
+    response = client.get("/api/v1/subjects/%00/history", headers=world.auth("auditor"))
+    assert response.status_code == 400

@@ -234,3 +234,12 @@ def test_killed_import_leaves_whole_batches_and_resumes(world, database_url, tmp
     assert _committed() == (rows // 50, rows)
     assert db.session.scalar(select(func.count(Subject.id))) == rows
     assert events_count() == rows
+
+
+def test_nul_characters_are_invalid_rows(world, tmp_path):
+    path = write(
+        tmp_path / "nul.csv", "email,external_id\nnul@example.test,a\x00b\nok@example.test,c\n"
+    )
+    summary = importer.import_file(world.controller, path)
+    assert [(o.line, o.error.code) for o in summary.errors] == [(2, "invalid_external_id")]
+    assert summary.created == 1

@@ -43,7 +43,8 @@ def test_new_subject_has_state_rows_for_every_purpose_and_channel(app, make, wor
     db.session.commit()
     rows = db.session.scalars(select(State).where(State.subject_id == subject.id)).all()
     assert len(rows) == 2 + 1 + 2 + 1
-    assert state_of(subject, purposes["customer"]).reachable
+    assert state_of(subject, purposes["research"]).reachable
+    assert state_of(subject, purposes["customer"]).reason == "basis_not_asserted"
     assert state_of(subject, purposes["newsletter"]).reason == "never_asked"
 
 
@@ -213,6 +214,7 @@ KINDS = st.sampled_from([
     ("consent_withdrawn", "newsletter", None),
     ("consent_confirmed", "newsletter", None),
     ("objection_recorded", "customer", None),
+    ("basis_asserted", "customer", None),
     ("objection_recorded", "research", None),
     ("objection_overridden", "research", None),
     ("objection_recorded", "direct_marketing", None),

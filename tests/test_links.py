@@ -1,9 +1,9 @@
 """Bad and stale links: tampered, unknown key, rotated key, expired, erased, rate-limited."""
 
 import re
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-import time
 from pathlib import Path
 
 import pytest
@@ -38,8 +38,11 @@ def sent(folder: Path) -> list[EmailMessage]:
 def sign_with(database_url, keys, link, use="preferences"):
     """A token made by a deployment whose SECRET_KEYS were `keys`."""
     other = create_app(
-        type("Other", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
-                                      "SECRET_KEYS": keys, "SECRET_KEY": keys[0]})
+        type(
+            "Other",
+            (TestConfig,),
+            {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEYS": keys, "SECRET_KEY": keys[0]},
+        )
     )
     with other.app_context():
         token = tokens.make(link, use)
@@ -132,8 +135,12 @@ def test_fresh_link_form_refuses_a_forged_token(client, make, outbox):
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
     response = client.post(
         "/links/renew",
-        data={"csrf_token": csrf, "token": "1~acme~x~*~~~~.AAAA.BBBB", "use": "preferences",
-              "email": "anna.jansen@example.nl"},
+        data={
+            "csrf_token": csrf,
+            "token": "1~acme~x~*~~~~.AAAA.BBBB",
+            "use": "preferences",
+            "email": "anna.jansen@example.nl",
+        },
     )
     assert response.status_code == 400
     assert sent(outbox) == []
@@ -154,10 +161,16 @@ def test_fresh_link_requests_are_rate_limited(app, make, database_url, tmp_path,
     c, s, _p = world(make)
     token = link_for(c, s, locale="en")
     limited = create_app(
-        type("Limited", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
-                                        "RATELIMIT_ENABLED": True,
-                                        "WTF_CSRF_ENABLED": False,
-                                        "MAIL_OUTBOX": str(tmp_path / "outbox")})
+        type(
+            "Limited",
+            (TestConfig,),
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "RATELIMIT_ENABLED": True,
+                "WTF_CSRF_ENABLED": False,
+                "MAIL_OUTBOX": str(tmp_path / "outbox"),
+            },
+        )
     )
     try:
         client = limited.test_client()

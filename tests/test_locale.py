@@ -8,12 +8,27 @@ from consent.extensions import db
 from tests.test_preferences import events, link_for, submit, world
 
 WORDS = {
-    "nl": ("Uw privacyvoorkeuren", "Uitschrijven voor alle marketing", "Nieuwsbrief",
-           "toestemming", "Facturen en orderbevestigingen"),
-    "nb": ("Dine personverninnstillinger", "Meld meg av all markedsføring", "Nyhetsbrev",
-           "samtykke", "Fakturaer og ordrebekreftelser"),
-    "en": ("Your privacy preferences", "Unsubscribe from all marketing", "Newsletter",
-           "consent", "Invoices and order confirmations"),
+    "nl": (
+        "Uw privacyvoorkeuren",
+        "Uitschrijven voor alle marketing",
+        "Nieuwsbrief",
+        "toestemming",
+        "Facturen en orderbevestigingen",
+    ),
+    "nb": (
+        "Dine personverninnstillinger",
+        "Meld meg av all markedsføring",
+        "Nyhetsbrev",
+        "samtykke",
+        "Fakturaer og ordrebekreftelser",
+    ),
+    "en": (
+        "Your privacy preferences",
+        "Unsubscribe from all marketing",
+        "Newsletter",
+        "consent",
+        "Invoices and order confirmations",
+    ),
 }
 
 

@@ -37,7 +37,9 @@ def smtp(app):
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="prefs@acme.example")
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="prefs@acme.example"
+    )
     yield sink
     controller.stop()
 
@@ -49,7 +51,7 @@ def wait_for(sink, count=1, seconds=5.0):
     return sink.messages
 
 
-def test_fresh_link_email_reaches_the_smtp_sink_in_the_link_language(client, make, smtp, monkeypatch):
+def test_fresh_link_email_reaches_the_smtp_sink_in_its_language(client, make, smtp, monkeypatch):
     c, s, _p = world(make)
     token = link_for(c, s, locale="nb")
     later(monkeypatch, 91)
@@ -57,8 +59,12 @@ def test_fresh_link_email_reaches_the_smtp_sink_in_the_link_language(client, mak
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
     response = client.post(
         "/links/renew",
-        data={"csrf_token": csrf, "token": token, "use": "preferences",
-              "email": "anna.jansen@example.nl"},
+        data={
+            "csrf_token": csrf,
+            "token": token,
+            "use": "preferences",
+            "email": "anna.jansen@example.nl",
+        },
     )
     assert response.status_code == 200
     [(recipients, message)] = wait_for(smtp)
@@ -82,8 +88,12 @@ def test_unknown_address_sends_nothing(client, make, smtp, monkeypatch):
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
     response = client.post(
         "/links/renew",
-        data={"csrf_token": csrf, "token": token, "use": "preferences",
-              "email": "stranger@example.org"},
+        data={
+            "csrf_token": csrf,
+            "token": token,
+            "use": "preferences",
+            "email": "stranger@example.org",
+        },
     )
     assert response.status_code == 200
     assert wait_for(smtp, seconds=0.5) == []
@@ -98,8 +108,12 @@ def test_smtp_failure_answers_the_same(client, make, app, monkeypatch):
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
     response = client.post(
         "/links/renew",
-        data={"csrf_token": csrf, "token": token, "use": "preferences",
-              "email": "anna.jansen@example.nl"},
+        data={
+            "csrf_token": csrf,
+            "token": token,
+            "use": "preferences",
+            "email": "anna.jansen@example.nl",
+        },
     )
     assert response.status_code == 200
     assert "Check your inbox" in response.get_data(True)

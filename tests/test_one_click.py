@@ -61,6 +61,13 @@ def test_multipart_post_withdraws_consent(client, given):
     assert not state(s, p["newsletter"]).reachable
 
 
+def test_bare_body_without_content_type_is_accepted(client, given):
+    c, s, p = given
+    response = client.post(unsubscribe_url(c, s), data=b"List-Unsubscribe=One-Click")
+    assert response.status_code == 200
+    assert not state(s, p["newsletter"]).reachable
+
+
 def test_repeat_post_is_idempotent_and_never_redirects(client, given):
     c, s, p = given
     url = unsubscribe_url(c, s)

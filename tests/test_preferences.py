@@ -41,8 +41,11 @@ def world(make, locale="en"):
     s = make.subject(c, email="anna.jansen@example.nl", locale=locale)
     make.record(s, "basis_asserted", invoices, basis="contract", evidence="order 17")
     db.session.commit()
-    return c, s, {"newsletter": newsletter, "offers": offers, "invoices": invoices,
-                  "profile": profile}
+    return (
+        c,
+        s,
+        {"newsletter": newsletter, "offers": offers, "invoices": invoices, "profile": profile},
+    )
 
 
 def link_for(c, s, use="preferences", **fields):
@@ -125,7 +128,7 @@ def test_give_consent_records_notice_seen_source_and_locale(client, make):
     assert given.receipt_id in html
     assert "https://prefs.example.test/receipts/" in html
     # what will still arrive: the contract messages and the newsletter by email
-    still = html[html.index("What you will still receive"):]
+    still = html[html.index("What you will still receive") :]
     assert "Invoices and order confirmations" in still and "Newsletter" in still
 
 
@@ -164,7 +167,8 @@ def test_object_to_legitimate_interest_and_lift_it(client, make):
     assert state(s, p["offers"]).reason == "objected"
     page = client.get(f"/preferences/{token}").get_data(True)
     assert re.search(r'name="object-offers" value="on" checked', page)
-    submit(client, token, {"object-offers": None})  # untick: the person's own consent lifts the objection
+    # untick: the person's own consent lifts the objection
+    submit(client, token, {"object-offers": None})
     assert state(s, p["offers"]).reachable
     assert events(s)[-1].kind == "consent_given" and events(s)[-1].notice_version == 1
 
@@ -194,9 +198,7 @@ def test_unknown_notice_version_shows_the_page_again_and_records_nothing(client,
     c, s, p = world(make)
     token = link_for(c, s)
     count = len(events(s))
-    response = submit(
-        client, token, {"version-newsletter": "7", "consent-newsletter-email": "on"}
-    )
+    response = submit(client, token, {"version-newsletter": "7", "consent-newsletter-email": "on"})
     assert response.status_code == 409
     assert "Some texts have changed" in response.get_data(True)
     assert len(events(s)) == count
@@ -223,7 +225,10 @@ def test_unsubscribe_from_all_marketing(client, make):
     html = response.get_data(True)
     assert response.status_code == 200 and "Your choices have been saved" in html
     kinds = [(e.kind, e.scope) for e in events(s)[-2:]]
-    assert kinds == [("consent_withdrawn", "newsletter"), ("objection_recorded", "direct_marketing")]
+    assert kinds == [
+        ("consent_withdrawn", "newsletter"),
+        ("objection_recorded", "direct_marketing"),
+    ]
     assert not state(s, p["newsletter"]).reachable
     assert not state(s, p["offers"]).reachable
     assert state(s, p["invoices"]).reachable  # contract messages continue
@@ -254,10 +259,9 @@ def test_download_my_data(client, make):
     assert data["subject"]["email"] == "anna.jansen@example.nl"
     assert [e["kind"] for e in data["events"]] == ["basis_asserted", "consent_given"]
     assert len(data["receipts"]) == 2 and data["receipts"][1]["jws"].count(".") == 2
-    assert {"purpose": "newsletter", "version": 1, "locale": "en"}.items() <= data[
-        "notices_seen"
-    ][0].items()
-    assert data["notices_seen"][0]["title"] == "Newsletter"
+    [seen] = data["notices_seen"]
+    assert {"purpose": "newsletter", "version": 1, "locale": "en"}.items() <= seen.items()
+    assert seen["title"] == "Newsletter"
     reachable = {(r["purpose"], r["channel"]): r["reachable"] for r in data["state"]}
     assert reachable[("newsletter", "email")] and not reachable[("newsletter", "sms")]
     assert data["controller"]["dpo_email"] == "dpo@acme.example"

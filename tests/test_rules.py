@@ -29,6 +29,7 @@ class E:
     scope: str | None = None
     channel: str | None = None
     basis: str | None = None
+    evidence: str | None = None
     source: str = "preference_page"
     occurred_at: datetime = T0
 
@@ -61,6 +62,9 @@ def step(kind, purpose=None, **extra):
 
 
 DM_OBJECTION = step("objection_recorded", scope="direct_marketing")
+CUSTOMER_PROOF = step(
+    "basis_asserted", CUSTOMER, basis="legitimate_interest", evidence="customer, contract 123"
+)
 NOW = T0 + timedelta(days=30)
 
 CASES = [
@@ -105,21 +109,31 @@ CASES = [
     ),
     ("consent expired event", NEWS, "email", [given(), step("consent_expired", NEWS)], False, "lapsed"),
     # legitimate interest
-    ("LI without objection", CUSTOMER, "email", [], True, "legitimate_interest"),
+    ("LI marketing to a proven customer", CUSTOMER, "email", [CUSTOMER_PROOF], True,
+     "legitimate_interest"),
+    ("LI marketing without a customer relationship", CUSTOMER, "email", [], False,
+     "basis_not_asserted"),
+    ("LI non-marketing purpose needs no assertion", RESEARCH, "email", [], True,
+     "legitimate_interest"),
     (
         "LI objection to the purpose",
         CUSTOMER,
         "email",
-        [step("objection_recorded", CUSTOMER)],
+        [CUSTOMER_PROOF, step("objection_recorded", CUSTOMER)],
         False,
         "objected",
     ),
-    ("LI direct-marketing objection", CUSTOMER, "email", [DM_OBJECTION], False, "objected"),
+    ("LI direct-marketing objection", CUSTOMER, "email", [CUSTOMER_PROOF, DM_OBJECTION], False,
+     "objected"),
     (
         "override never re-opens direct marketing",
         CUSTOMER,
         "email",
-        [step("objection_recorded", CUSTOMER), step("objection_overridden", CUSTOMER)],
+        [
+            CUSTOMER_PROOF,
+            step("objection_recorded", CUSTOMER),
+            step("objection_overridden", CUSTOMER),
+        ],
         False,
         "objected",
     ),
@@ -143,7 +157,7 @@ CASES = [
         "withdrawal does not stop LI",
         CUSTOMER,
         "email",
-        [step("consent_withdrawn", CUSTOMER)],
+        [CUSTOMER_PROOF, step("consent_withdrawn", CUSTOMER)],
         True,
         "legitimate_interest",
     ),

@@ -89,9 +89,7 @@ def test_compiled_catalogue_is_up_to_date(locale):
 
 # --- no visible text outside gettext ------------------------------------------------------
 
-JINJA = re.compile(
-    r"{#.*?#}|{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}|{{.*?}}|{%.*?%}", re.S
-)
+JINJA = re.compile(r"{#.*?#}|{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}|{{.*?}}|{%.*?%}", re.S)
 SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
 TAG = re.compile(r"<[^>]*>", re.S)
 ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*')""")
@@ -115,11 +113,11 @@ def visible_literals(source: str) -> list[str]:
         is_input = tag[1:6].lower() == "input"
         if is_input and attributes.get("type", "").lower() in ("submit", "button", "reset"):
             names.add("value")
-        found += [f"{n}={attributes[n]!r}" for n in names & attributes.keys()
-                  if _wordy(attributes[n])]
+        found += [
+            f"{n}={attributes[n]!r}" for n in names & attributes.keys() if _wordy(attributes[n])
+        ]
     text = TAG.sub(" ", SCRIPT_OR_STYLE.sub(" ", text))
-    found += [chunk.strip() for chunk in html.unescape(text).split("\n")
-              if _wordy(chunk)]
+    found += [chunk.strip() for chunk in html.unescape(text).split("\n") if _wordy(chunk)]
     return found
 
 

@@ -252,7 +252,12 @@ CAST = [
         "extra_consents": ["profiling"],
     },
     {"email": "pieter.jansen@example.nl", "locale": "nl", "story": "withdrew"},
-    {"email": "emma.bakker@example.nl", "locale": "nl", "story": "objected", "contract": "FS-2023-0932"},
+    {
+        "email": "emma.bakker@example.nl",
+        "locale": "nl",
+        "story": "objected",
+        "contract": "FS-2023-0932",
+    },
     {"email": "lars.virtanen@example.com", "locale": "en", "story": "pending"},
     {"email": "sanne.visser@example.nl", "locale": "nl", "story": "lapsed"},
 ]

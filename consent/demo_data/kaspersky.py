@@ -190,8 +190,18 @@ PURPOSES = [
 ]
 
 CAST = [
-    {"email": "daan.meijer@example.nl", "locale": "nl", "story": "customer", "contract": "KL-77120934"},
+    {
+        "email": "daan.meijer@example.nl",
+        "locale": "nl",
+        "story": "customer",
+        "contract": "KL-77120934",
+    },
     {"email": "lisa.vandijk@example.nl", "locale": "nl", "story": "pending"},
     {"email": "noah.peeters@example.nl", "locale": "nl", "story": "withdrew"},
-    {"email": "olivia.brown@example.com", "locale": "en", "story": "erased", "contract": "KL-55310077"},
+    {
+        "email": "olivia.brown@example.com",
+        "locale": "en",
+        "story": "erased",
+        "contract": "KL-55310077",
+    },
 ]

@@ -240,7 +240,12 @@ CAST = [
         "contract": "NS-2024-311",
         "extra_consents": ["recommendations"],
     },
-    {"email": "kari.nordmann@example.no", "locale": "nb", "story": "objected", "contract": "NS-2022-078"},
+    {
+        "email": "kari.nordmann@example.no",
+        "locale": "nb",
+        "story": "objected",
+        "contract": "NS-2022-078",
+    },
     {"email": "erik.larsen@example.no", "locale": "nb", "story": "pending"},
     {"email": "sarah.miller@example.com", "locale": "en", "story": "withdrew"},
 ]

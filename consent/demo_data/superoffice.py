@@ -259,7 +259,12 @@ PURPOSES = [
 ]
 
 CAST = [
-    {"email": "ingrid.hansen@example.no", "locale": "nb", "story": "customer", "contract": "SO-48213"},
+    {
+        "email": "ingrid.hansen@example.no",
+        "locale": "nb",
+        "story": "customer",
+        "contract": "SO-48213",
+    },
     {"email": "jeroen.smit@example.nl", "locale": "nl", "story": "withdrew"},
     {"email": "tom.evans@example.com", "locale": "en", "story": "objected", "contract": "SO-11802"},
     {"email": "sophie.mulder@example.nl", "locale": "nl", "story": "pending"},

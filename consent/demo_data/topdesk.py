@@ -234,8 +234,18 @@ PURPOSES = [
 ]
 
 CAST = [
-    {"email": "anna.devries@example.nl", "locale": "nl", "story": "customer", "contract": "TD-2023-5521"},
+    {
+        "email": "anna.devries@example.nl",
+        "locale": "nl",
+        "story": "customer",
+        "contract": "TD-2023-5521",
+    },
     {"email": "bram.hendriks@example.nl", "locale": "nl", "story": "withdrew"},
-    {"email": "fleur.kok@example.nl", "locale": "nl", "story": "objected", "contract": "TD-2021-1409"},
+    {
+        "email": "fleur.kok@example.nl",
+        "locale": "nl",
+        "story": "objected",
+        "contract": "TD-2021-1409",
+    },
     {"email": "jonas.berg@example.no", "locale": "nb", "story": "pending"},
 ]
