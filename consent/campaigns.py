@@ -22,6 +22,7 @@ from .models import Controller, Purpose, State, Subject, utcnow
 
 CHUNK = 1000
 ONE_CLICK = "List-Unsubscribe=One-Click"
+URL_SAFE = "*"  # as tokens.url: "*" (all purposes) stays readable
 
 
 class _UseSigner:
@@ -36,8 +37,9 @@ class _UseSigner:
         self.head, self.tail = head.encode(), tail.encode()
         base = current_app.config["PUBLIC_BASE_URL"]
         path = {"preferences": "preferences", "unsubscribe": "unsubscribe"}[use]
-        self.url_head = f"{base}/{path}/{quote(head, safe='')}"
-        self.url_tail = quote(tail + sep, safe="")
+        # Quoted exactly as tokens.url quotes a whole token.
+        self.url_head = f"{base}/{path}/{quote(head, safe=URL_SAFE)}"
+        self.url_tail = quote(tail + sep, safe=URL_SAFE)
         self._stamp = (None, b"")
 
     def stamp(self) -> bytes:
@@ -72,11 +74,8 @@ class LinkMaker:
     def __init__(self, controller, purposes, channel, campaign=None, locale=None):
         slugs = tuple(p.slug for p in purposes) if purposes is not None else None
         # Link.payload() refuses unsafe characters, so a bad campaign id fails here, once.
-        # (It also refuses its own "*" for all purposes, so that scope is checked as empty.)
-        template = tokens.Link(controller.slug, "S", slugs or (), channel, campaign, locale)
+        template = tokens.Link(controller.slug, "S", slugs, channel, campaign, locale)
         fields = template.payload().split("~")
-        if slugs is None:
-            fields[3] = tokens.ALL
         head, tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
         self.preferences = _UseSigner("preferences", head, tail)
         self.unsubscribe = _UseSigner("unsubscribe", head, tail)

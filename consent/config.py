@@ -48,6 +48,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
     TESTING = False
     DEBUG = False
 
@@ -67,6 +69,8 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     """Refuses to start on development secrets."""
+
+    SESSION_COOKIE_SECURE = True
 
     @classmethod
     def check(cls) -> None:

@@ -4,12 +4,13 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_babel import format_datetime, get_locale, refresh
 from sqlalchemy import select
 
-from . import catalogue, subjects, tokens
+from . import catalogue, security, subjects, tokens
 from .extensions import db
 from .i18n import _l
 from .models import Notice, Receipt, utcnow
 
 bp = Blueprint("receipts", __name__)
+security.protect(bp)
 
 KIND_LABELS = {
     "consent_given": _l("Consent given"),

@@ -113,7 +113,7 @@ def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
     base = current_app.config["PUBLIC_BASE_URL"]
     path = endpoint_path or {"preferences": "preferences", "unsubscribe": "unsubscribe",
                              "receipt": "receipts", "confirm": "confirm"}[use]
-    return f"{base}/{path}/{quote(make(link, use), safe='')}"
+    return f"{base}/{path}/{quote(make(link, use), safe='*')}"
 
 
 def list_unsubscribe_headers(link: Link) -> dict[str, str]:

@@ -52,6 +52,10 @@ def test_links_equal_tokens_make(client, world, monkeypatch):
         assert tokens.read(token, "unsubscribe") == expected
         with pytest.raises(tokens.InvalidLink):
             tokens.read(token, "preferences")  # salted per use
+    [every] = post_links(client, world, subjects=["anna@example.test"]).get_json()["links"]
+    expected = tokens.Link("acme", world.anna.public_id, None, "email")
+    assert every["preferences_url"] == tokens.url(expected, "preferences")
+    assert every["unsubscribe_url"] == tokens.url(expected, "unsubscribe")
 
 
 def test_headers_follow_rfc_8058(client, world, app):
@@ -90,11 +94,16 @@ def test_unreachable_subjects_are_flagged_not_left_out(client, world):
 
 
 def test_all_purposes_scope(client, world):
-    [link] = post_links(client, world, subjects=["bob@example.test"]).get_json()["links"]
-    token = unquote(link["preferences_url"].rsplit("/", 1)[1])
+    links = post_links(client, world, subjects=["anna@example.test", "bob@example.test"])
+    anna, bob = links.get_json()["links"]
+    token = unquote(bob["preferences_url"].rsplit("/", 1)[1])
     read = tokens.read(token, "preferences")
     assert read.purposes is None and read.subject == world.bob.public_id
-    assert link["reachable"] is True  # offers rests on legitimate interest
+    expected = tokens.Link("acme", world.bob.public_id, None, "email")
+    assert tokens.read(unquote(tokens.url(expected, "preferences").rsplit("/", 1)[1]),
+                       "preferences") == read  # fmt: skip
+    # Reachable for any purpose: Anna consented to the newsletter, Bob to nothing.
+    assert (anna["reachable"], bob["reachable"]) == (True, False)
 
 
 def test_unknown_and_erased_subjects_are_listed_apart(client, world, make):

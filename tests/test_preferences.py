@@ -40,6 +40,8 @@ def world(make, locale="en"):
     )
     s = make.subject(c, email="anna.jansen@example.nl", locale=locale)
     make.record(s, "basis_asserted", invoices, basis="contract", evidence="order 17")
+    # Legitimate-interest marketing reaches only a proven customer (existing-customer exception).
+    make.record(s, "basis_asserted", offers, basis="legitimate_interest", evidence="order 17")
     db.session.commit()
     return (
         c,
@@ -126,7 +128,9 @@ def test_give_consent_records_notice_seen_source_and_locale(client, make):
     assert state(s, p["newsletter"]).reachable
     assert not state(s, p["newsletter"], "sms").reachable
     assert given.receipt_id in html
-    assert "https://prefs.example.test/receipts/" in html
+    receipt_url = re.search(r'href="https://prefs\.example\.test(/receipts/[^"]+)"', html)[1]
+    receipt_page = client.get(receipt_url)
+    assert receipt_page.status_code == 200 and given.receipt_id in receipt_page.get_data(True)
     # what will still arrive: the contract messages and the newsletter by email
     still = html[html.index("What you will still receive") :]
     assert "Invoices and order confirmations" in still and "Newsletter" in still
@@ -257,8 +261,9 @@ def test_download_my_data(client, make):
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(True))
     assert data["subject"]["email"] == "anna.jansen@example.nl"
-    assert [e["kind"] for e in data["events"]] == ["basis_asserted", "consent_given"]
-    assert len(data["receipts"]) == 2 and data["receipts"][1]["jws"].count(".") == 2
+    kinds = [e["kind"] for e in data["events"]]
+    assert kinds == ["basis_asserted", "basis_asserted", "consent_given"]
+    assert len(data["receipts"]) == 3 and data["receipts"][-1]["jws"].count(".") == 2
     [seen] = data["notices_seen"]
     assert {"purpose": "newsletter", "version": 1, "locale": "en"}.items() <= seen.items()
     assert seen["title"] == "Newsletter"
@@ -330,3 +335,12 @@ def test_static_script_is_served(client):
     response = client.get("/static/preferences.js")
     assert response.status_code == 200 and b"preferences-form" in response.data
     response.close()
+
+
+def test_legitimate_interest_marketing_without_a_customer_relationship_is_not_in_use(client, make):
+    c = make.controller()
+    make.purpose(c, slug="offers", basis="legitimate_interest", texts=OTHER_TEXTS)
+    s = make.subject(c)
+    db.session.commit()
+    html = client.get(f"/preferences/{link_for(c, s, locale='en')}").get_data(True)
+    assert "Not in use for you" in html and 'name="object-offers"' in html
