@@ -20,8 +20,15 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from . import api, errors, i18n, preferences, receipt_views, wellknown
-    from . import audit_api  # noqa: F401  (its routes join api.bp on import)
+    from . import (
+        api,
+        audit_api,  # noqa: F401  (its routes join api.bp on import)
+        errors,
+        i18n,
+        preferences,
+        receipt_views,
+        wellknown,
+    )
     from .cli import consent_cli
     from .extensions import babel, csrf, db, limiter, migrate
 

@@ -50,8 +50,7 @@ def publish_notice(purpose: Purpose, texts: dict) -> int:
         raise ValueError(f"notice texts missing for {sorted(missing)}")
     current = latest_version(purpose)
     if current and all(
-        (n.title, n.description) == tuple(texts[n.locale])
-        for n in notices(purpose, current)
+        (n.title, n.description) == tuple(texts[n.locale]) for n in notices(purpose, current)
     ):
         return current
     version = (current or 0) + 1
@@ -94,9 +93,11 @@ def current_notices(controller: Controller, locale: str) -> dict[int, Notice]:
         .subquery()
     )
     rows = db.session.scalars(
-        select(Notice).join(
+        select(Notice)
+        .join(
             newest,
             (Notice.purpose_id == newest.c.purpose_id) & (Notice.version == newest.c.version),
-        ).where(Notice.locale == locale)
+        )
+        .where(Notice.locale == locale)
     )
     return {notice.purpose_id: notice for notice in rows}

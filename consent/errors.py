@@ -21,13 +21,21 @@ def error_response(status: int, code: str, message: str):
 
 def _page_text(status: int) -> tuple[str, str]:
     texts = {
-        400: (_("This link is not valid"), _("The link may have been changed or cut off. Please use the link from your email exactly as it was sent.")),
+        400: (
+            _("This link is not valid"),
+            _(
+                "The link may have been changed or cut off. "
+                "Please use the link from your email exactly as it was sent."
+            ),
+        ),
         404: (_("Page not found"), _("We could not find what you were looking for.")),
         405: (_("Not allowed"), _("This page cannot be used in this way.")),
         413: (_("Too large"), _("What you sent is larger than we accept.")),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
     }
-    return texts.get(status, (_("Something went wrong"), _("Nothing was changed. Please try again later.")))
+    return texts.get(
+        status, (_("Something went wrong"), _("Nothing was changed. Please try again later."))
+    )
 
 
 def handle_http(error: HTTPException):
@@ -44,8 +52,13 @@ def handle_ledger(error: LedgerError):
     db.session.rollback()
     if wants_json():
         return error_response(error.status, error.code, str(error))
-    title, message = _("Your choice could not be saved"), _("Nothing was changed. Please try again later.")
-    return render_template("error.html", title=title, message=message, status=error.status), error.status
+    title, message = (
+        _("Your choice could not be saved"),
+        _("Nothing was changed. Please try again later."),
+    )
+    return render_template(
+        "error.html", title=title, message=message, status=error.status
+    ), error.status
 
 
 def handle_unexpected(error: Exception):

@@ -4,10 +4,9 @@ The only home of `_` and `_l`; other modules import them from here.
 """
 
 from flask import g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from .vocabulary import LOCALES
 

@@ -111,9 +111,7 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
             raise LedgerError("reason_required", "An override needs its compelling grounds.")
     if change.kind == "basis_asserted":
         if change.basis not in BASES or change.basis == "consent":
-            raise LedgerError(
-                "invalid_basis", "basis_asserted takes a basis other than consent."
-            )
+            raise LedgerError("invalid_basis", "basis_asserted takes a basis other than consent.")
         if not change.evidence:
             raise LedgerError("evidence_required", "A basis is asserted with evidence.")
     if change.kind == "basis_ended" and change.basis not in (None, *BASES):
@@ -231,4 +229,3 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
         row.event_id = decision.event_id
         row.expires_at = decision.expires_at
     db.session.flush()
-

@@ -129,9 +129,11 @@ def _marketing_objection(purpose, channel, events):
         return None
     objection = _latest(
         events,
-        lambda e: e.kind == "objection_recorded"
-        and e.scope == DIRECT_MARKETING
-        and _on_channel(e, channel),
+        lambda e: (
+            e.kind == "objection_recorded"
+            and e.scope == DIRECT_MARKETING
+            and _on_channel(e, channel)
+        ),
     )
     if objection and not _consent_after(purpose, channel, events, objection):
         return objection
@@ -141,16 +143,22 @@ def _marketing_objection(purpose, channel, events):
 def _purpose_objection(purpose, channel, events):
     """An objection to this purpose itself that is neither overridden nor lifted, or None."""
     # An override re-opens only a non-marketing purpose (Art. 21(3)).
-    kinds = ("objection_recorded",) if purpose.category == DIRECT_MARKETING else (
-        "objection_recorded",
-        "objection_overridden",
+    kinds = (
+        ("objection_recorded",)
+        if purpose.category == DIRECT_MARKETING
+        else (
+            "objection_recorded",
+            "objection_overridden",
+        )
     )
     latest = _latest(
         events,
-        lambda e: e.kind in kinds
-        and _about(e, purpose)
-        and e.scope != DIRECT_MARKETING
-        and _on_channel(e, channel),
+        lambda e: (
+            e.kind in kinds
+            and _about(e, purpose)
+            and e.scope != DIRECT_MARKETING
+            and _on_channel(e, channel)
+        ),
     )
     if latest is None or latest.kind == "objection_overridden":
         return None
@@ -210,7 +218,9 @@ def standing(purpose, channel: str, events) -> Decision:
     if channel not in purpose.channels:
         return Decision(False, basis, "channel_not_offered")
     objection = _marketing_objection(purpose, channel, events)
-    if objection is None and (basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING):
+    if objection is None and (
+        basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING
+    ):
         objection = _purpose_objection(purpose, channel, events)
     if objection:
         return Decision(False, basis, "objected", objection.id)

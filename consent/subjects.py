@@ -102,7 +102,9 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
         subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
     )
     if subject.email_hash:
-        db.session.add(Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash))
+        db.session.add(
+            Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)
+        )
     subject.email = None
     subject.email_hash = None
     subject.external_id = None

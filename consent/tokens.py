@@ -111,8 +111,15 @@ def read(token: str, use: str, max_age_days: int | None = None) -> Link:
 def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
     """An absolute URL under PUBLIC_BASE_URL, e.g. https://…/preferences/<token>."""
     base = current_app.config["PUBLIC_BASE_URL"]
-    path = endpoint_path or {"preferences": "preferences", "unsubscribe": "unsubscribe",
-                             "receipt": "receipts", "confirm": "confirm"}[use]
+    path = (
+        endpoint_path
+        or {
+            "preferences": "preferences",
+            "unsubscribe": "unsubscribe",
+            "receipt": "receipts",
+            "confirm": "confirm",
+        }[use]
+    )
     return f"{base}/{path}/{quote(make(link, use), safe='*')}"
 
 

@@ -52,9 +52,32 @@ class PostgresServer:
 
     def start(self) -> None:
         bin_ = lambda name: os.path.join(self.bindir, name)  # noqa: E731
-        self._run(bin_("initdb"), "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F -c fsync=off -c max_connections=120"
-        self._run(bin_("pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.dir, "log"), "-w", "start")
+        self._run(
+            bin_("initdb"),
+            "-D",
+            self.data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F -c fsync=off -c max_connections=120"
+        )
+        self._run(
+            bin_("pg_ctl"),
+            "-D",
+            self.data,
+            "-o",
+            options,
+            "-l",
+            os.path.join(self.dir, "log"),
+            "-w",
+            "start",
+        )
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -73,7 +96,15 @@ class PostgresServer:
 
     def stop(self):
         subprocess.run(
-            [*self.run_as, os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"],
+            [
+                *self.run_as,
+                os.path.join(self.bindir, "pg_ctl"),
+                "-D",
+                self.data,
+                "-m",
+                "immediate",
+                "stop",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

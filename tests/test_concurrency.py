@@ -25,8 +25,7 @@ def test_fifty_threads_appending_to_one_subject_leave_one_linear_chain(app, make
                 me = db.session.get(Subject, subject_id)
                 kind = "consent_given" if n % 2 else "consent_withdrawn"
                 change = ledger.Change(kind, db.session.get(Purpose, purpose_id), channel="email")
-                ledger.record(me, [change],
-                              source="api", actor=f"writer-{n}")
+                ledger.record(me, [change], source="api", actor=f"writer-{n}")
                 db.session.commit()
             except Exception as error:  # collected and asserted below
                 errors.append(repr(error))

@@ -18,7 +18,10 @@ def world(make):
     controller = make.controller()
     purposes = {
         "newsletter": make.purpose(
-            controller, "newsletter", channels=("email", "phone"), consent_lifetime="P24M",
+            controller,
+            "newsletter",
+            channels=("email", "phone"),
+            consent_lifetime="P24M",
             double_opt_in=True,
         ),
         "customer": make.purpose(controller, "customer-marketing", basis="legitimate_interest"),
@@ -68,7 +71,10 @@ def test_one_interaction_is_one_receipt(app, make, world):
     subject = make.subject(controller)
     receipt = ledger.record(
         subject,
-        [Change("consent_given", purposes["newsletter"]), Change("objection_recorded", purposes["customer"])],
+        [
+            Change("consent_given", purposes["newsletter"]),
+            Change("objection_recorded", purposes["customer"]),
+        ],
         source="preference_page",
         actor="subject",
     )
@@ -85,10 +91,15 @@ def test_one_interaction_is_one_receipt(app, make, world):
         (lambda p: Change("objection_overridden", p["customer"], reason="x"), "override_refused"),
         (lambda p: Change("objection_overridden", p["research"]), "reason_required"),
         (lambda p: Change("basis_asserted", p["invoices"], basis="contract"), "evidence_required"),
-        (lambda p: Change("basis_asserted", p["invoices"], basis="consent", evidence="x"), "invalid_basis"),
+        (
+            lambda p: Change("basis_asserted", p["invoices"], basis="consent", evidence="x"),
+            "invalid_basis",
+        ),
         (lambda p: Change("consent_given", scope="direct_marketing"), "invalid_scope"),
         (
-            lambda p: Change("consent_given", p["newsletter"], occurred_at=utcnow() + timedelta(days=1)),
+            lambda p: Change(
+                "consent_given", p["newsletter"], occurred_at=utcnow() + timedelta(days=1)
+            ),
             "future_event",
         ),
     ],
@@ -98,8 +109,12 @@ def test_invalid_changes_are_refused_and_nothing_is_written(app, make, world, ch
     subject = make.subject(controller)
     db.session.commit()
     with pytest.raises(LedgerError) as error:
-        ledger.record(subject, [Change("consent_given", purposes["newsletter"]), change(purposes)],
-                      source="api", actor="test")
+        ledger.record(
+            subject,
+            [Change("consent_given", purposes["newsletter"]), change(purposes)],
+            source="api",
+            actor="test",
+        )
     db.session.rollback()
     assert error.value.code == code
     assert db.session.scalar(select(Event.id).where(Event.subject_id == subject.id)) is None
@@ -174,18 +189,39 @@ TAMPERABLE = {
 def test_editing_any_column_of_a_stored_event_breaks_verify(app, make, world, runner, column):
     controller, purposes = world
     subject = make.subject(controller)
-    ledger.record(subject, [Change("consent_given", purposes["newsletter"], channel="email",
-                                   notice_version=1, notice_hash="aa", reason="r", evidence="e")],
-                  source="preference_page", actor="subject", locale="nl")
-    ledger.record(subject, [Change("consent_withdrawn", purposes["newsletter"])],
-                  source="one_click", actor="subject", locale="nl")
+    ledger.record(
+        subject,
+        [
+            Change(
+                "consent_given",
+                purposes["newsletter"],
+                channel="email",
+                notice_version=1,
+                notice_hash="aa",
+                reason="r",
+                evidence="e",
+            )
+        ],
+        source="preference_page",
+        actor="subject",
+        locale="nl",
+    )
+    ledger.record(
+        subject,
+        [Change("consent_withdrawn", purposes["newsletter"])],
+        source="one_click",
+        actor="subject",
+        locale="nl",
+    )
     db.session.commit()
     assert runner.invoke(args=["consent", "verify"]).exit_code == 0
     first = ledger.events_of(subject)[0]
     value = TAMPERABLE[column]
     if column in ("occurred_at", "recorded_at"):
         value = "'2020-01-01 00:00:00+00:00'"
-    db.session.execute(text(f"UPDATE events SET {column} = {value} WHERE id = :id"), {"id": first.id})
+    db.session.execute(
+        text(f"UPDATE events SET {column} = {value} WHERE id = :id"), {"id": first.id}
+    )
     db.session.commit()
     db.session.expire_all()
     result = runner.invoke(args=["consent", "verify"])
@@ -198,37 +234,42 @@ def test_altered_state_row_breaks_verify(app, make, world, runner):
     subject = make.subject(controller)
     make.record(subject, "consent_withdrawn", purposes["newsletter"])
     db.session.commit()
-    db.session.execute(text("UPDATE state SET reachable = :t WHERE subject_id = :s"),
-                       {"t": True, "s": subject.id})
+    db.session.execute(
+        text("UPDATE state SET reachable = :t WHERE subject_id = :s"), {"t": True, "s": subject.id}
+    )
     db.session.commit()
     db.session.expire_all()
     result = runner.invoke(args=["consent", "verify"])
     assert result.exit_code == 1 and "state" in result.output
 
 
-KINDS = st.sampled_from([
-    ("consent_given", "newsletter", None),
-    ("consent_given", "newsletter", "phone"),
-    ("consent_refused", "newsletter", None),
-    ("consent_withdrawn", "newsletter", "email"),
-    ("consent_withdrawn", "newsletter", None),
-    ("consent_confirmed", "newsletter", None),
-    ("objection_recorded", "customer", None),
-    ("basis_asserted", "customer", None),
-    ("objection_recorded", "research", None),
-    ("objection_overridden", "research", None),
-    ("objection_recorded", "direct_marketing", None),
-    ("basis_asserted", "invoices", None),
-    ("basis_ended", "invoices", None),
-    ("basis_asserted", "newsletter", None),
-    ("basis_ended", "newsletter", None),
-    ("restriction_started", None, None),
-    ("restriction_ended", None, None),
-])
+KINDS = st.sampled_from(
+    [
+        ("consent_given", "newsletter", None),
+        ("consent_given", "newsletter", "phone"),
+        ("consent_refused", "newsletter", None),
+        ("consent_withdrawn", "newsletter", "email"),
+        ("consent_withdrawn", "newsletter", None),
+        ("consent_confirmed", "newsletter", None),
+        ("objection_recorded", "customer", None),
+        ("basis_asserted", "customer", None),
+        ("objection_recorded", "research", None),
+        ("objection_overridden", "research", None),
+        ("objection_recorded", "direct_marketing", None),
+        ("basis_asserted", "invoices", None),
+        ("basis_ended", "invoices", None),
+        ("basis_asserted", "newsletter", None),
+        ("basis_ended", "newsletter", None),
+        ("restriction_started", None, None),
+        ("restriction_ended", None, None),
+    ]
+)
 SOURCES = st.sampled_from(["preference_page", "widget", "api", "one_click"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(st.tuples(KINDS, SOURCES, st.integers(0, 900)), min_size=1, max_size=12))
 def test_state_equals_rebuild_and_past_answers_equal_replay(app, make, world, steps):
     controller, purposes = world

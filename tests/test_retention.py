@@ -19,8 +19,14 @@ def test_retention_lapses_old_consent_and_erases_inactive_people(app, make, runn
     gone = make.subject(controller, email="gone@example.test")
     make.record(gone, "consent_given", newsletter, occurred_at=utcnow() - timedelta(days=1200))
     customer = make.subject(controller, email="customer@example.test")
-    make.record(customer, "basis_asserted", invoices, basis="contract", evidence="contract 9",
-                occurred_at=utcnow() - timedelta(days=1200))
+    make.record(
+        customer,
+        "basis_asserted",
+        invoices,
+        basis="contract",
+        evidence="contract 9",
+        occurred_at=utcnow() - timedelta(days=1200),
+    )
     db.session.commit()
 
     result = runner.invoke(args=["consent", "retention"])

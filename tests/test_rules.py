@@ -1,13 +1,13 @@
 """SPEC §3, row by row, over plain events (no database)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from consent import rules
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -107,14 +107,39 @@ CASES = [
         True,
         "consent_given",
     ),
-    ("consent expired event", NEWS, "email", [given(), step("consent_expired", NEWS)], False, "lapsed"),
+    (
+        "consent expired event",
+        NEWS,
+        "email",
+        [given(), step("consent_expired", NEWS)],
+        False,
+        "lapsed",
+    ),
     # legitimate interest
-    ("LI marketing to a proven customer", CUSTOMER, "email", [CUSTOMER_PROOF], True,
-     "legitimate_interest"),
-    ("LI marketing without a customer relationship", CUSTOMER, "email", [], False,
-     "basis_not_asserted"),
-    ("LI non-marketing purpose needs no assertion", RESEARCH, "email", [], True,
-     "legitimate_interest"),
+    (
+        "LI marketing to a proven customer",
+        CUSTOMER,
+        "email",
+        [CUSTOMER_PROOF],
+        True,
+        "legitimate_interest",
+    ),
+    (
+        "LI marketing without a customer relationship",
+        CUSTOMER,
+        "email",
+        [],
+        False,
+        "basis_not_asserted",
+    ),
+    (
+        "LI non-marketing purpose needs no assertion",
+        RESEARCH,
+        "email",
+        [],
+        True,
+        "legitimate_interest",
+    ),
     (
         "LI objection to the purpose",
         CUSTOMER,
@@ -123,8 +148,14 @@ CASES = [
         False,
         "objected",
     ),
-    ("LI direct-marketing objection", CUSTOMER, "email", [CUSTOMER_PROOF, DM_OBJECTION], False,
-     "objected"),
+    (
+        "LI direct-marketing objection",
+        CUSTOMER,
+        "email",
+        [CUSTOMER_PROOF, DM_OBJECTION],
+        False,
+        "objected",
+    ),
     (
         "override never re-opens direct marketing",
         CUSTOMER,
@@ -162,8 +193,22 @@ CASES = [
         "legitimate_interest",
     ),
     # rule 4: any direct-marketing purpose, whatever the basis
-    ("consent purpose with DM objection", NEWS, "email", [given(), DM_OBJECTION], False, "objected"),
-    ("opt back in after DM objection", NEWS, "email", [DM_OBJECTION, given()], True, "consent_given"),
+    (
+        "consent purpose with DM objection",
+        NEWS,
+        "email",
+        [given(), DM_OBJECTION],
+        False,
+        "objected",
+    ),
+    (
+        "opt back in after DM objection",
+        NEWS,
+        "email",
+        [DM_OBJECTION, given()],
+        True,
+        "consent_given",
+    ),
     # asserted bases
     ("contract not asserted", INVOICES, "email", [], False, "basis_not_asserted"),
     (
@@ -191,7 +236,10 @@ CASES = [
         "contract ended",
         INVOICES,
         "email",
-        [step("basis_asserted", INVOICES, basis="contract"), step("basis_ended", INVOICES, basis="contract")],
+        [
+            step("basis_asserted", INVOICES, basis="contract"),
+            step("basis_ended", INVOICES, basis="contract"),
+        ],
         False,
         "basis_ended",
     ),
@@ -217,9 +265,22 @@ CASES = [
     ),
     # rule 1: erasure and restriction
     ("erased", NEWS, "email", [given(), step("erasure_completed")], False, "erased"),
-    ("erased contract", INVOICES, "email",
-     [step("basis_asserted", INVOICES, basis="contract"), step("erasure_completed")], False, "erased"),
-    ("restricted subject-wide", NEWS, "email", [given(), step("restriction_started")], False, "restricted"),
+    (
+        "erased contract",
+        INVOICES,
+        "email",
+        [step("basis_asserted", INVOICES, basis="contract"), step("erasure_completed")],
+        False,
+        "erased",
+    ),
+    (
+        "restricted subject-wide",
+        NEWS,
+        "email",
+        [given(), step("restriction_started")],
+        False,
+        "restricted",
+    ),
     (
         "restriction ended",
         NEWS,
@@ -289,7 +350,7 @@ def test_timeline_shows_prospect_then_customer():
     ],
 )
 def test_add_duration_uses_calendar_months(start, duration, end):
-    begin = datetime.fromisoformat(start).replace(tzinfo=timezone.utc)
+    begin = datetime.fromisoformat(start).replace(tzinfo=UTC)
     assert rules.add_duration(begin, duration).date().isoformat() == end
 
 
