@@ -22,14 +22,13 @@ from .models import Controller, Purpose, State, Subject, utcnow
 
 CHUNK = 1000
 ONE_CLICK = "List-Unsubscribe=One-Click"
-URL_SAFE = "*"  # as tokens.url: "*" (all purposes) stays readable
 
 
 class _UseSigner:
     """tokens.make for one use and one payload shape, with the per-link work cut to an HMAC."""
 
     def __init__(self, use: str, head: str, tail: str):
-        signer = tokens._signer(use)
+        signer = tokens.signer(use)
         self.key = signer.derive_key()
         self.digest = signer.digest_method().name
         sep = signer.sep if isinstance(signer.sep, str) else signer.sep.decode()
@@ -38,8 +37,8 @@ class _UseSigner:
         base = current_app.config["PUBLIC_BASE_URL"]
         path = {"preferences": "preferences", "unsubscribe": "unsubscribe"}[use]
         # Quoted exactly as tokens.url quotes a whole token.
-        self.url_head = f"{base}/{path}/{quote(head, safe=URL_SAFE)}"
-        self.url_tail = quote(tail + sep, safe=URL_SAFE)
+        self.url_head = f"{base}/{path}/{quote(head, safe=tokens.URL_SAFE)}"
+        self.url_tail = quote(tail + sep, safe=tokens.URL_SAFE)
         self._stamp = (None, b"")
 
     def stamp(self) -> bytes:

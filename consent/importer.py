@@ -138,7 +138,11 @@ def apply(controller: Controller, items: list[Item], actor: str) -> list[Outcome
     for item in items:
         try:
             subject, created = subjects.upsert(
-                controller, item.email, item.external_id, item.locale
+                controller,
+                item.email,
+                item.external_id,
+                item.locale,
+                events_follow=bool(item.bases),
             )
             if subject is None:
                 outcomes.append(Outcome(item.line, item.email, suppressed=True))

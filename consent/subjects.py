@@ -71,9 +71,17 @@ def by_external_id(controller: Controller, external_id: str) -> Subject | None:
 
 
 def upsert(
-    controller: Controller, email: str, external_id: str | None = None, locale: str | None = None
+    controller: Controller,
+    email: str,
+    external_id: str | None = None,
+    locale: str | None = None,
+    events_follow: bool = False,
 ) -> tuple[Subject | None, bool]:
-    """(subject, created); (None, False) when the address belongs to an erased person."""
+    """(subject, created); (None, False) when the address belongs to an erased person.
+
+    A new subject gets its state rows here, unless `events_follow`: the caller records
+    events for it at once, and ledger.record writes the state then.
+    """
     hashed = email_hash(email)
     if is_suppressed(controller, hashed):
         return None, False
@@ -91,7 +99,7 @@ def upsert(
     if locale:
         subject.locale = locale
     db.session.flush()
-    if created:
+    if created and not events_follow:
         ledger.refresh_state(subject, controller, [])
     return subject, created
 

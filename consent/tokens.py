@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 USES = ("preferences", "unsubscribe", "receipt", "confirm")
 VERSION = "1"
 ALL = "*"
+URL_SAFE = "*"  # left unquoted in URLs, so the all-purposes marker stays readable
 _FIELD = re.compile(r"^[A-Za-z0-9_.,:*-]*$")
 
 
@@ -72,7 +73,7 @@ class Link:
         )
 
 
-def _signer(use: str) -> TimestampSigner:
+def signer(use: str) -> TimestampSigner:
     if use not in USES:
         raise ValueError(f"unknown link use {use!r}")
     cache = current_app.extensions.setdefault("link_signers", {})
@@ -84,16 +85,15 @@ def _signer(use: str) -> TimestampSigner:
 
 
 def make(link: Link, use: str) -> str:
-    return _signer(use).sign(link.payload()).decode()
+    return signer(use).sign(link.payload()).decode()
 
 
 def read(token: str, use: str, max_age_days: int | None = None) -> Link:
     """The link behind a token; InvalidLink when tampered, ExpiredLink when too old."""
     if max_age_days is None:
         max_age_days = current_app.config["LINK_MAX_AGE_DAYS"]
-    signer = _signer(use)
     try:
-        payload = signer.unsign(token, max_age=max_age_days * 86400)
+        payload = signer(use).unsign(token, max_age=max_age_days * 86400)
     except SignatureExpired as error:
         try:
             expired = Link.parse(error.payload.decode())
@@ -120,7 +120,7 @@ def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
             "confirm": "confirm",
         }[use]
     )
-    return f"{base}/{path}/{quote(make(link, use), safe='*')}"
+    return f"{base}/{path}/{quote(make(link, use), safe=URL_SAFE)}"
 
 
 def list_unsubscribe_headers(link: Link) -> dict[str, str]:
