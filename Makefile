@@ -37,10 +37,10 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 
 i18n-extract: $(VENV)/.dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --width=100 .
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width=100
 
 i18n-compile: $(VENV)/.dev
 	$(BIN)/pybabel compile -d translations --statistics

@@ -5,6 +5,7 @@ and purposes are simply not found (404). Errors are SPEC §6 JSON, raised as Api
 """
 
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from . import api_input as read
@@ -13,6 +14,7 @@ from .api_input import ApiError
 from .apikeys import ROLES, require
 from .errors import error_response
 from .extensions import db, limiter
+from .i18n import _
 from .models import Event, utcnow
 from .vocabulary import KINDS, SOURCES
 
@@ -94,7 +96,15 @@ def purposes():
                 },
             }
         )
-    return jsonify({"purposes": answer})
+    with force_locale(locale):
+        # The consent widget's own words, so its page speaks the notice's language too.
+        messages = {
+            "gpc": _(
+                "Your browser sends a Global Privacy Control signal, "
+                "so we do not use your data for this."
+            )
+        }
+    return jsonify({"purposes": answer, "messages": messages})
 
 
 @bp.post("/v1/consents", provide_automatic_options=False)

@@ -165,7 +165,7 @@ SCHEMAS = {
 }
 
 RESPONSES = {
-    "purposes": obj(["purposes"], purposes=array(ref("Purpose"))),
+    "purposes": obj(["purposes"], purposes=array(ref("Purpose")), messages=obj([], gpc=STR)),
     "consents": obj(
         ["subject", "receipt"],
         subject=obj(["id"], id=STR),

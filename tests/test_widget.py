@@ -122,8 +122,11 @@ def browser():
 
 @pytest.fixture
 def shop(make):
-    """A controller with two consent purposes and a profiling one; returns nothing to hold on
-    to, so no test keeps a database transaction open while the server thread writes."""
+    """A controller with two consent purposes and a profiling one.
+
+    Tests commit (in _widget_key) before the browser starts and read back through a fresh
+    session, so no open transaction in the test blocks the server thread's writes on SQLite.
+    """
     controller = make.controller()
     make.purpose(controller, "newsletter")
     make.purpose(controller, "webinars", category="events", texts=WEBINARS)
