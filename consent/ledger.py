@@ -48,9 +48,9 @@ class Change:
     occurred_at: datetime | None = None
 
 
-def canonical(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> bytes:
-    """The exact bytes an event's hash covers: every stored field and prev_hash."""
-    body = {
+def hashed_fields(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> dict:
+    """Every stored field of an event, and prev_hash: what its hash covers."""
+    return {
         "id": event.id,
         "controller": controller_slug,
         "subject": subject_public_id,
@@ -72,6 +72,11 @@ def canonical(event: Event, controller_slug: str, subject_public_id: str, purpos
         "receipt_id": event.receipt_id,
         "prev_hash": event.prev_hash,
     }
+
+
+def canonical(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> bytes:
+    """The exact bytes an event's hash covers."""
+    body = hashed_fields(event, controller_slug, subject_public_id, purpose_slug)
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

@@ -30,27 +30,9 @@ def subject_json(subject) -> dict:
 
 def event_json(event, slugs: dict) -> dict:
     """An event with every field its hash covers; `purpose` is the slug, or the scope."""
-    return {
-        "id": event.id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "purpose": slugs.get(event.purpose_id, event.scope),
-        "scope": event.scope,
-        "channel": event.channel,
-        "basis": event.basis,
-        "source": event.source,
-        "actor": event.actor,
-        "notice_version": event.notice_version,
-        "notice_hash": event.notice_hash,
-        "locale": event.locale,
-        "reason": event.reason,
-        "evidence": event.evidence,
-        "occurred_at": iso(event.occurred_at),
-        "recorded_at": iso(event.recorded_at),
-        "receipt_id": event.receipt_id,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+    fields = ledger.hashed_fields(event, None, None, slugs.get(event.purpose_id, event.scope))
+    del fields["controller"], fields["subject"]
+    return {**fields, "hash": event.hash}
 
 
 def spans(purpose, ordered_events) -> list[dict]:

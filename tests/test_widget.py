@@ -282,12 +282,17 @@ def test_gpc_note_comes_localised_from_the_server(servers, browser, shop, client
     """The widget has no strings of its own: the note is the API's messages.gpc."""
     service_url, host_url, site = servers
     key = _widget_key(shop, host_url)
-    answer = client.get(
-        "/api/v1/purposes?locale=nl", headers={"Authorization": f"Bearer {key}"}
-    ).get_json()
-    note = (answer.get("messages") or {}).get("gpc")
+
+    def gpc_message(locale):
+        answer = client.get(
+            f"/api/v1/purposes?locale={locale}", headers={"Authorization": f"Bearer {key}"}
+        ).get_json()
+        return (answer.get("messages") or {}).get("gpc")
+
+    note, english = gpc_message("nl"), gpc_message("en")
     db.session.remove()
     assert isinstance(note, str) and note.strip(), "GET /api/v1/purposes lacks messages.gpc"
+    assert note != english  # translated on the server, not a fixed string
     site.widget = {"api": service_url, "key": key, "purposes": "personalisation", "locale": "nl"}
     context, page, _problems, _warnings = _open(
         browser,
