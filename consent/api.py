@@ -9,7 +9,18 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from . import api_input as read
-from . import campaigns, catalogue, cors, importer, ledger, openapi, proof, reachability, subjects
+from . import (
+    campaigns,
+    catalogue,
+    cors,
+    importer,
+    ledger,
+    mail,
+    openapi,
+    proof,
+    reachability,
+    subjects,
+)
 from .api_input import ApiError
 from .apikeys import ROLES, require
 from .errors import error_response
@@ -138,15 +149,17 @@ def consents():
             )
         )
         if kind == "consent_given" and purpose.double_opt_in and source == "widget":
-            confirm.append(purpose.slug)
+            confirm.append(purpose)
     subject = _consenting_subject(person, locale)
     receipt = ledger.record(subject, changes, source=source, actor=_actor(), locale=locale)
     db.session.commit()
+    sent = bool(confirm) and mail.send_confirmation(g.controller, subject, confirm, locale)
     return jsonify(
         {
             "subject": {"id": subject.public_id},
             "receipt": _receipt_json(receipt),
-            "confirmation_required": confirm,
+            "confirmation_required": [p.slug for p in confirm],
+            "confirmation_sent": sent,
         }
     ), 201
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from . import catalogue, tokens
 from .i18n import _
 
 
@@ -54,4 +55,38 @@ def send_fresh_link(to: str, controller, url: str, locale: str) -> EmailMessage:
         subject = _("Your new link to your privacy preferences at %(name)s", name=controller.name)
         text = render_template("mail/fresh_link_text.html", **context)
         html = render_template("mail/fresh_link.html", **context)
+    return send(to, subject, text, html)
+
+
+def send_confirmation(controller, subject, purposes, locale: str) -> bool:
+    """Double opt-in: mail the signed link that proves the address is the person's.
+
+    The consent is already recorded (unconfirmed); a mail failure is logged and reported,
+    never allowed to undo it, and the person can ask again through the widget.
+    """
+    link = tokens.Link(
+        controller.slug,
+        subject.public_id,
+        purposes=tuple(p.slug for p in purposes),
+        channel="email",
+        locale=locale,
+    )
+    notices = catalogue.current_notices(controller, locale)
+    titles = [notices[p.id].title for p in purposes if p.id in notices]
+    try:
+        _send_confirmation(subject.email, controller, tokens.url(link, "confirm"), titles, locale)
+    except (smtplib.SMTPException, OSError) as error:
+        current_app.logger.warning(
+            "confirmation mail to subject %s failed: %s", subject.public_id, error
+        )
+        return False
+    return True
+
+
+def _send_confirmation(to: str, controller, url: str, titles: list[str], locale: str):
+    with force_locale(locale):
+        context = {"controller": controller, "url": url, "titles": titles, "mail_locale": locale}
+        subject = _("Please confirm your subscription to %(name)s", name=controller.name)
+        text = render_template("mail/confirm_text.html", **context)
+        html = render_template("mail/confirm.html", **context)
     return send(to, subject, text, html)

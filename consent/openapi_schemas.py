@@ -171,6 +171,7 @@ RESPONSES = {
         subject=obj(["id"], id=STR),
         receipt=ref("Receipt"),
         confirmation_required=array(STR),
+        confirmation_sent=BOOL,
     ),
     "subjects": obj(
         ["subjects", "errors"],

@@ -48,8 +48,8 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(_config(database_url))
+def app(database_url, tmp_path):
+    app = create_app(_config(database_url, MAIL_OUTBOX=str(tmp_path / "outbox")))
     with app.app_context():
         if database_url.startswith("postgresql"):
             if database_url not in _pg_schema_ready:
