@@ -64,10 +64,14 @@ class Outcome:
     receipt: Receipt | None = None
 
 
-def overview(controller: Controller, subject: Subject, locale: str, at=None) -> list[PurposeState]:
-    """Every purpose of the controller with its notice, basis in force and state per channel."""
+def overview(
+    controller: Controller, subject: Subject, locale: str, at=None, history=None
+) -> list[PurposeState]:
+    """Every purpose of the controller with its notice, basis in force and state per channel.
+
+    `history` is the subject's chain when the caller has it already (under the lock)."""
     at = at or utcnow()
-    events = rules.in_order(ledger.events_of(subject))
+    events = rules.in_order(ledger.events_of(subject) if history is None else history)
     notices = catalogue.current_notices(controller, locale)
     result = []
     for purpose in controller.purposes:
@@ -86,10 +90,12 @@ def gpc_recorded(subject: Subject) -> bool:
     return any(event.source == "gpc" for event in ledger.events_of(subject))
 
 
-def _apply(subject, changes, source, locale) -> Outcome:
+def _apply(subject, changes, source, locale, history) -> Outcome:
     if not changes:
         return Outcome()
-    receipt = ledger.record(subject, changes, source=source, actor=ACTOR, locale=locale)
+    receipt = ledger.record(
+        subject, changes, source=source, actor=ACTOR, locale=locale, history=history
+    )
     return Outcome(changes, receipt)
 
 
@@ -119,9 +125,9 @@ def save(controller, subject, form, locale) -> Outcome:
     `consent-<slug>-<channel>` for a ticked channel, `object-<slug>` for a ticked objection.
     Purposes without a version field were not on the submitted page and stay as they are.
     """
-    ledger.lock(subject)
+    history = ledger.lock(subject)
     changes = []
-    for state in overview(controller, subject, locale):
+    for state in overview(controller, subject, locale, history=history):
         purpose, version = state.purpose, form.get(f"version-{state.purpose.slug}")
         if version is None or state.control == NONE:
             continue
@@ -140,7 +146,7 @@ def save(controller, subject, form, locale) -> Outcome:
         elif state.objected and not wanted:
             # The person's own consent after an objection lifts it (rules._consent_after).
             changes.append(_given(purpose, _shown_notice(purpose, version, locale)))
-    return _apply(subject, changes, "preference_page", locale)
+    return _apply(subject, changes, "preference_page", locale, history)
 
 
 def _latest_consent(purpose, channel, events):
@@ -180,8 +186,8 @@ def _marketing_objection_stands(controller, channel, events) -> bool:
 
 def unsubscribe_all(controller, subject, locale, channel=None, source="preference_page"):
     """Withdraw every consent-based marketing purpose and object to direct marketing."""
-    ledger.lock(subject)
-    events = rules.in_order(ledger.events_of(subject))
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
     changes = []
     for purpose in controller.purposes:
         if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
@@ -191,7 +197,7 @@ def unsubscribe_all(controller, subject, locale, channel=None, source="preferenc
                 changes.append(Change("consent_withdrawn", purpose, channel=channel))
     if not _marketing_objection_stands(controller, channel, events):
         changes.append(Change("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
-    return _apply(subject, changes, source, locale)
+    return _apply(subject, changes, source, locale, history)
 
 
 def one_click(controller, subject, purposes, channel, locale) -> Outcome:
@@ -199,8 +205,8 @@ def one_click(controller, subject, purposes, channel, locale) -> Outcome:
     an unsubscribe from all marketing. Purposes on asserted bases are left as they are."""
     if purposes is None:
         return unsubscribe_all(controller, subject, locale, channel, source="one_click")
-    ledger.lock(subject)
-    events = rules.in_order(ledger.events_of(subject))
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
     changes = []
     for slug in purposes:
         purpose = catalogue.purpose_by_slug(controller, slug)
@@ -211,7 +217,7 @@ def one_click(controller, subject, purposes, channel, locale) -> Outcome:
             changes.append(Change("consent_withdrawn", purpose, channel=channel))
         elif basis == "legitimate_interest" and not _objection_stands(purpose, channel, events):
             changes.append(Change("objection_recorded", purpose, channel=channel))
-    return _apply(subject, changes, "one_click", locale)
+    return _apply(subject, changes, "one_click", locale, history)
 
 
 def gpc(controller, subject, locale) -> Outcome:
@@ -220,21 +226,21 @@ def gpc(controller, subject, locale) -> Outcome:
     Once per purpose for good: if the person later lifts it on the page, the signal their
     browser keeps sending must not overrule that explicit choice.
     """
-    ledger.lock(subject)
-    events = rules.in_order(ledger.events_of(subject))
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
     changes = []
     for purpose in controller.purposes:
         if purpose.category != PROFILING or _objection_stands(purpose, None, events):
             continue
         if not any(e.source == "gpc" and e.purpose_id == purpose.id for e in events):
             changes.append(Change("objection_recorded", purpose))
-    return _apply(subject, changes, "gpc", locale)
+    return _apply(subject, changes, "gpc", locale, history)
 
 
 def confirm(controller, subject, purposes, locale) -> Outcome:
     """Double opt-in: confirm the consents in scope still waiting for it (rules: unconfirmed)."""
-    ledger.lock(subject)
-    events = rules.in_order(ledger.events_of(subject))
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
     changes = []
     for purpose in controller.purposes:
         if purposes is not None and purpose.slug not in purposes:
@@ -244,7 +250,7 @@ def confirm(controller, subject, purposes, locale) -> Outcome:
         ):
             latest = _latest_consent(purpose, None, events)
             changes.append(Change("consent_confirmed", purpose, channel=latest.channel))
-    return _apply(subject, changes, "preference_page", locale)
+    return _apply(subject, changes, "preference_page", locale, history)
 
 
 def erase(subject, locale):

@@ -125,8 +125,11 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
         raise LedgerError("future_event", "An event cannot occur in the future.")
 
 
-def lock(subject: Subject) -> None:
-    """Serialise appends to one subject's chain (row lock on PostgreSQL, write lock on SQLite)."""
+def lock(subject: Subject) -> list[Event]:
+    """Serialise appends to one subject's chain (row lock on PostgreSQL, write lock on SQLite).
+
+    Returns the chain as it stands under the lock, for callers that decide what to record.
+    """
     db.session.execute(
         update(Subject)
         .where(Subject.id == subject.id)
@@ -134,6 +137,7 @@ def lock(subject: Subject) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(subject)
+    return events_of(subject)
 
 
 def events_of(subject: Subject) -> list[Event]:
@@ -149,11 +153,17 @@ def record(
     source: str,
     actor: str,
     locale: str | None = None,
+    history: list[Event] | None = None,
 ) -> Receipt:
-    """Append the changes to the subject's chain, refresh its state, issue one receipt."""
+    """Append the changes to the subject's chain, refresh its state, issue one receipt.
+
+    `history` is what `lock()` returned when the caller took the lock itself in this
+    transaction to decide on the changes; otherwise the lock is taken here.
+    """
     if not changes:
         raise LedgerError("no_changes", "Nothing to record.")
-    lock(subject)
+    if history is None:
+        history = lock(subject)
     if subject.erased_at is not None:
         raise LedgerError("subject_erased", "This person's data has been erased.", 409)
     for change in changes:
@@ -161,7 +171,6 @@ def record(
     controller = db.session.get(Controller, subject.controller_id)
     receipt_id = new_uuid()
     now = utcnow()
-    history = events_of(subject)
     events = []
     for change in changes:
         event = Event(

@@ -51,6 +51,14 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def new_public_id() -> str:
+    """128 random bits, URL-safe; never a leading "-", which a command line takes for an option."""
+    while True:
+        candidate = secrets.token_urlsafe(16)
+        if not candidate.startswith("-"):
+            return candidate
+
+
 class Controller(db.Model):
     """One organisation (tenant); every other row belongs to one."""
 
@@ -131,7 +139,7 @@ class Subject(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
     public_id: Mapped[str] = mapped_column(
-        String(32), unique=True, default=lambda: secrets.token_urlsafe(16)
+        String(32), unique=True, default=new_public_id
     )
     external_id: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))

@@ -26,7 +26,9 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
         "decisions": [{"purpose": "webinar", "decision": "given", "notice_version": 1}],
     }
     answer = client.post(
-        "/api/v1/consents", json=body, headers={**world.auth("widget"), "Origin": api_support.ORIGIN}
+        "/api/v1/consents",
+        json=body,
+        headers={**world.auth("widget"), "Origin": api_support.ORIGIN},
     ).get_json()
     assert answer["confirmation_required"] == ["webinar"] and answer["confirmation_sent"]
     subject_id = answer["subject"]["id"]
@@ -39,7 +41,7 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
         return db.session.get(State, (subject.id, webinar.id, "email"))
 
     assert (state().reachable, state().reason) == (False, "unconfirmed")
-    (recipients, message), = wait_for(smtp)
+    ((recipients, message),) = wait_for(smtp)
     assert recipients == ["joost@example.test"]
     assert "bevestig" in message["Subject"].lower()
     text = message.get_body(("plain",)).get_content()

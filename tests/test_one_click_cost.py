@@ -1,0 +1,52 @@
+"""One-click costs a handful of indexed queries, however many people the controller has."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from consent import tokens
+from consent.extensions import db
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def one_click(client, controller, subject):
+    link = tokens.Link(controller.slug, subject.public_id, ("newsletter",), "email")
+    token = tokens.make(link, "unsubscribe")
+    with counted() as statements:
+        response = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    return statements
+
+
+def test_one_click_query_count_does_not_grow_with_the_audience(client, make):
+    controller = make.controller()
+    newsletter = make.purpose(controller, "newsletter")
+    make.purpose(controller, "invoices", basis="contract", category="service")
+    first = make.subject(controller, email="first@example.test")
+    make.record(first, "consent_given", newsletter)
+    db.session.commit()
+    alone = one_click(client, controller, first)
+
+    for n in range(40):
+        other = make.subject(controller, email=f"other{n}@example.test")
+        make.record(other, "consent_given", newsletter)
+    last = make.subject(controller, email="last@example.test")
+    make.record(last, "consent_given", newsletter)
+    db.session.commit()
+    crowded = one_click(client, controller, last)
+
+    assert len(crowded) == len(alone) <= 14
+    assert not any("state" in s.lower() and "where" not in s.lower() for s in crowded)
