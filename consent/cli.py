@@ -1,5 +1,6 @@
 """`flask --app app consent …`: thin wrappers over the domain modules."""
 
+import json
 import sys
 
 import click
@@ -7,10 +8,10 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import demo, integrity, retention
+from . import catalogue, demo, integrity, proof, retention, subjects
 from .extensions import db
+from .marketer_cli import COMMANDS as MARKETER_COMMANDS
 from .models import Controller, Subject, utcnow
-
 
 consent_cli = AppGroup("consent", help="Consent and preference center commands.")
 
@@ -50,10 +51,10 @@ def verify():
         report = integrity.verify(progress=bar.update)
     for problem in report.problems:
         click.echo(f"BROKEN: {problem}")
-    click.echo(
-        f"{report.subjects} subjects, {report.events} events: "
-        + ("all chains intact, state matches the ledger" if report.ok else f"{len(report.problems)} problems")
-    )
+    verdict = "all chains intact, state matches the ledger"
+    if not report.ok:
+        verdict = f"{len(report.problems)} problems"
+    click.echo(f"{report.subjects} subjects, {report.events} events: {verdict}")
     if not report.ok:
         sys.exit(1)
 
@@ -61,15 +62,9 @@ def verify():
 # --- marketer commands: keys, import, links, reachable ---
 
 
-def _add_marketer_commands():
-    """keys, import, links and reachable live in marketer_cli.py."""
-    from .marketer_cli import COMMANDS
-
-    for command in COMMANDS:
-        consent_cli.add_command(command)
-
-
-_add_marketer_commands()
+# keys, import, links and reachable live in marketer_cli.py.
+for command in MARKETER_COMMANDS:
+    consent_cli.add_command(command)
 
 
 # --- auditor commands: history, proof ---
@@ -77,8 +72,6 @@ _add_marketer_commands()
 
 def _audited(controller_slug: str, subject_ref: str):
     """(controller, subject) by public id, email or CRM id; else a clean error and exit 1."""
-    from . import catalogue, subjects
-
     controller = catalogue.controller_by_slug(controller_slug)
     if controller is None:
         raise click.ClickException(f"unknown controller {controller_slug!r}")
@@ -95,8 +88,6 @@ def _audited(controller_slug: str, subject_ref: str):
 
 
 def _print_json(document: dict) -> None:
-    import json
-
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -105,8 +96,6 @@ def _print_json(document: dict) -> None:
 @click.option("--controller", "controller_slug", required=True, help="Controller slug.")
 def history_command(subject, controller_slug):
     """Print a subject's events and lawful-basis timeline as JSON (public id, email or CRM id)."""
-    from . import proof
-
     controller, found = _audited(controller_slug, subject)
     _print_json(proof.history(controller, found))
 
@@ -117,8 +106,6 @@ def history_command(subject, controller_slug):
 @click.option("--purpose", default=None, help="Only this purpose (slug).")
 def proof_command(subject, controller_slug, purpose):
     """Print a subject's proof bundle as JSON: receipts, notice texts, chain verification."""
-    from . import catalogue, proof
-
     controller, found = _audited(controller_slug, subject)
     chosen = None
     if purpose:

@@ -138,9 +138,7 @@ class Subject(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
-    public_id: Mapped[str] = mapped_column(
-        String(32), unique=True, default=new_public_id
-    )
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     external_id: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     email_hash: Mapped[str | None] = mapped_column(String(64))
