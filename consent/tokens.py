@@ -15,7 +15,8 @@ USES = ("preferences", "unsubscribe", "receipt", "confirm")
 VERSION = "1"
 ALL = "*"
 URL_SAFE = "*"  # left unquoted in URLs, so the all-purposes marker stays readable
-_FIELD = re.compile(r"^[A-Za-z0-9_.,:*-]*$")
+_FIELD = r"[A-Za-z0-9_.,:*-]*"
+_PAYLOAD = re.compile(rf"{_FIELD}(?:~{_FIELD}){{7}}")
 
 
 class InvalidLink(Exception):
@@ -51,10 +52,10 @@ class Link:
             self.locale or "",
             self.extra or "",
         ]
-        for field in fields:
-            if "~" in field or not _FIELD.match(field):
-                raise ValueError(f"unsupported characters in link field {field!r}")
-        return "~".join(fields)
+        payload = "~".join(fields)
+        if not _PAYLOAD.fullmatch(payload):
+            raise ValueError(f"unsupported characters in link fields {fields!r}")
+        return payload
 
     @classmethod
     def parse(cls, text: str) -> "Link":
@@ -73,15 +74,30 @@ class Link:
         )
 
 
+class _Signer(TimestampSigner):
+    """TimestampSigner that derives each key once instead of on every signature."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._derived = {}
+
+    def derive_key(self, secret_key=None):
+        if secret_key not in self._derived:
+            self._derived[secret_key] = super().derive_key(secret_key)
+        return self._derived[secret_key]
+
+
 def signer(use: str) -> TimestampSigner:
-    if use not in USES:
-        raise ValueError(f"unknown link use {use!r}")
-    cache = current_app.extensions.setdefault("link_signers", {})
-    keys = tuple(current_app.config["SECRET_KEYS"])
-    if (use, keys) not in cache:
+    """The app's signer for one use; SECRET_KEYS is read once per app."""
+    signers = current_app.extensions.get("link_signers")
+    if signers is None:
         # itsdangerous signs with the last key of the list and verifies with all of them.
-        cache[(use, keys)] = TimestampSigner(list(reversed(keys)), salt=f"consent.{use}")
-    return cache[(use, keys)]
+        keys = list(reversed(current_app.config["SECRET_KEYS"]))
+        signers = {name: _Signer(keys, salt=f"consent.{name}") for name in USES}
+        current_app.extensions["link_signers"] = signers
+    if use not in signers:
+        raise ValueError(f"unknown link use {use!r}")
+    return signers[use]
 
 
 def make(link: Link, use: str) -> str:
