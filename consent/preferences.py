@@ -12,6 +12,7 @@ from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
 from . import catalogue, choices, mail, security, subjects, tokens
+from .export import subject_export
 from .extensions import csrf, db, limiter
 from .forms import ButtonForm, EraseForm, FreshLinkForm, PreferencesForm
 from .i18n import _
@@ -194,7 +195,7 @@ def _confirmation(token, controller, subject, locale, outcome, template="saved.h
 @bp.get("/preferences/<token>/export")
 def export(token):
     link, controller, subject, locale = _open(token, "preferences")
-    body = json.dumps(choices.export(controller, subject), indent=2, ensure_ascii=False)
+    body = json.dumps(subject_export(controller, subject), indent=2, ensure_ascii=False)
     response = current_app.response_class(body, mimetype="application/json")
     filename = f"personal-data-{controller.slug}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
