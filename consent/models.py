@@ -269,3 +269,20 @@ class ImportBatch(db.Model):
     batch_no: Mapped[int] = mapped_column(Integer)
     rows: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffUser(db.Model):
+    """A person who signs in to the console for one controller, with one role."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("controller_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    controller: Mapped[Controller] = relationship()

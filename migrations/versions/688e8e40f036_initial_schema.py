@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c9f2e774ed6c
+Revision ID: 688e8e40f036
 Revises: 
-Create Date: 2026-11-22 03:25:48.189817
+Create Date: 2026-11-22 04:27:34.441499
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import consent.models
 
 
 # revision identifiers, used by Alembic.
-revision = 'c9f2e774ed6c'
+revision = '688e8e40f036'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -83,6 +83,18 @@ def upgrade():
     with op.batch_alter_table('purposes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_purposes_controller_id'), ['controller_id'], unique=False)
 
+    op.create_table('staff_users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('controller_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', consent.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('controller_id', 'email')
+    )
     op.create_table('subjects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('controller_id', sa.Integer(), nullable=False),
@@ -217,6 +229,7 @@ def downgrade():
         batch_op.drop_index('ix_subjects_controller_external')
 
     op.drop_table('subjects')
+    op.drop_table('staff_users')
     with op.batch_alter_table('purposes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_purposes_controller_id'))
 
