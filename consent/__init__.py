@@ -23,6 +23,7 @@ def create_app(config=None) -> Flask:
     from . import (
         api,
         audit_api,  # noqa: F401  (its routes join api.bp on import)
+        console,
         errors,
         i18n,
         preferences,
@@ -42,6 +43,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(wellknown.bp)
     app.register_blueprint(receipt_views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(console.bp)
     csrf.exempt(api.bp)
     app.context_processor(i18n.template_context)
     errors.register(app)

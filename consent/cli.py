@@ -8,9 +8,10 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import catalogue, demo, integrity, proof, retention, subjects
+from . import catalogue, demo, integrity, proof, retention, staff, subjects
 from .extensions import db
 from .marketer_cli import COMMANDS as MARKETER_COMMANDS
+from .marketer_cli import controller_named
 from .models import Controller, Subject, utcnow
 
 consent_cli = AppGroup("consent", help="Consent and preference center commands.")
@@ -133,3 +134,37 @@ def apply_retention():
             retention.apply_erasure(subject_id)
             db.session.commit()
     click.echo(f"{len(lapses)} consents lapsed, {len(erasures)} inactive people erased")
+
+
+# --- console users ---
+
+
+@consent_cli.group("users")
+def users():
+    """Staff accounts of the console."""
+
+
+@users.command("create")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--role", required=True, type=click.Choice(staff.ROLES))
+def create_user(controller_slug, email, role):
+    """Add a console user; the password is read from the terminal (or standard input)."""
+    controller = controller_named(controller_slug)
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = staff.create(controller, email, role, password)
+    except staff.StaffError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} at {controller.slug}")
+
+
+@users.command("list")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+def list_users(controller_slug):
+    """Print email, role and since when (or `disabled`) a line."""
+    for user in staff.users_of(controller_named(controller_slug)):
+        status = f"disabled {user.disabled_at.isoformat()}" if user.disabled_at else "active"
+        click.echo(f"{user.email}\t{user.role}\t{user.created_at.isoformat()}\t{status}")

@@ -28,6 +28,7 @@ def _page_text(status: int) -> tuple[str, str]:
                 "Please use the link from your email exactly as it was sent."
             ),
         ),
+        403: (_("Not allowed"), _("Your account may not open this page.")),
         404: (_("Page not found"), _("We could not find what you were looking for.")),
         405: (_("Not allowed"), _("This page cannot be used in this way.")),
         413: (_("Too large"), _("What you sent is larger than we accept.")),

@@ -17,7 +17,7 @@ from .models import ApiKey, Controller, utcnow
 from .vocabulary import CHANNELS
 
 
-def _controller(slug: str | None) -> Controller:
+def controller_named(slug: str | None) -> Controller:
     """The named controller; may be left out when there is only one."""
     if slug is None:
         if db.session.scalar(select(func.count(Controller.id))) == 1:
@@ -48,7 +48,7 @@ keys = AppGroup("keys", help="Create, list and revoke API keys.")
 @click.option("--origin", "origins", multiple=True, help="Allowed web origin (widget keys).")
 def create_key(slug, role, origins):
     """Create a key; it is printed once, alone on the last line."""
-    controller = _controller(slug)
+    controller = controller_named(slug)
     if role == "widget" and not origins:
         raise click.UsageError("a widget key needs at least one --origin https://…")
     if role != "widget" and origins:
@@ -65,7 +65,7 @@ def list_keys(slug):
     """One key a line: id, prefix, controller, role, created, revoked, origins."""
     query = select(ApiKey, Controller.slug).join(Controller).order_by(ApiKey.id)
     if slug:
-        query = query.where(ApiKey.controller_id == _controller(slug).id)
+        query = query.where(ApiKey.controller_id == controller_named(slug).id)
     for key, controller_slug in db.session.execute(query):
         revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         origins = " ".join(key.origins or [])
@@ -104,7 +104,7 @@ def import_subjects(file, slug, fmt, batch_size, pause):
     CSV columns: email, external_id, locale, purpose, basis, evidence. JSON Lines: one
     {"email", "external_id", "locale", "bases": [{"purpose", "basis", "evidence"}]} a line.
     """
-    controller = _controller(slug)
+    controller = controller_named(slug)
     _hash, lines = importer.file_digest(file)
     try:
         with click.progressbar(length=lines, label="importing", file=sys.stderr) as bar:
@@ -170,7 +170,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
 
     Subjects not reachable for the purposes still get links, flagged reachable=false.
     """
-    controller = _controller(slug)
+    controller = controller_named(slug)
     scope = [_purpose(controller, p) for p in purposes] or None
     if locale and normalise_locale(locale) is None:
         raise click.BadParameter("use nl, nb or en", param_hint="--locale")
@@ -234,7 +234,7 @@ def _instant(value: str | None) -> datetime | None:
 @with_appcontext
 def reachable(slug, purpose, channel, at, fmt, count):
     """Who may be contacted for a purpose on a channel, now or at a past instant."""
-    controller = _controller(slug)
+    controller = controller_named(slug)
     purpose = _purpose(controller, purpose)
     at = _instant(at)
     if count:

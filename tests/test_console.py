@@ -1,0 +1,318 @@
+"""The staff console: sign-in, roles, the marketer dashboard and the auditor timeline."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from consent import create_app, reachability, staff
+from consent.config import TestConfig
+from consent.console import events_per_month
+from consent.extensions import db
+from consent.models import StaffUser, utcnow
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token(client, url="/console/login"):
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(True))
+    match = match or re.search(
+        r'type="hidden" name="csrf_token" value="([^"]+)"', page.get_data(True)
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, controller="acme", email="staff@acme.example", password=PASSWORD):
+    return client.post(
+        "/console/login?lang=en",
+        data={
+            "csrf_token": csrf_token(client),
+            "controller": controller,
+            "email": email,
+            "password": password,
+        },
+    )
+
+
+@pytest.fixture
+def world(make):
+    """A controller with two purposes, three people with different choices, and an
+    unrelated controller with a person of its own."""
+    c = make.controller()
+    newsletter = make.purpose(c, channels=("email", "sms"))
+    offers = make.purpose(c, slug="offers", basis="legitimate_interest")
+    anna = make.subject(c, email="anna@example.test", external_id="CRM-1")
+    bert = make.subject(c, email="bert@example.test")
+    carla = make.subject(c, email="carla@example.test")
+    make.record(anna, "consent_given", newsletter, channel="email")
+    make.record(anna, "consent_given", newsletter, channel="sms")
+    make.record(bert, "consent_given", newsletter, channel="email")
+    make.record(bert, "consent_withdrawn", newsletter, channel="email")
+    make.record(carla, "basis_asserted", offers, basis="legitimate_interest", evidence="order 9")
+    make.record(carla, "objection_recorded", scope="direct_marketing")
+    other = make.controller(slug="other", name="Other AS", default_locale="nb")
+    make.purpose(other)
+    stranger = make.subject(other, email="anna@example.test")
+    db.session.commit()
+    return {
+        "controller": c,
+        "purposes": {"newsletter": newsletter, "offers": offers},
+        "anna": anna,
+        "stranger": stranger,
+    }
+
+
+def staff_user(controller, role, email="staff@acme.example"):
+    user = staff.create(controller, email, role, PASSWORD)
+    db.session.commit()
+    return user
+
+
+def test_wrong_password_and_unknown_email_get_the_same_401_and_no_session(client, world):
+    staff_user(world["controller"], "marketer")
+    answers = [
+        login(client, password="wrong password here"),
+        login(client, email="nobody@acme.example"),
+        login(client, controller="nowhere"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 401
+        assert "is not right" in answer.get_data(True)
+    with client.session_transaction() as session:
+        assert "staff_user_id" not in session
+    assert client.get("/console/").status_code == 302
+
+
+def test_login_error_is_localised(client, world):
+    staff_user(world["controller"], "marketer")
+    answer = client.post(
+        "/console/login?lang=nl",
+        data={
+            "csrf_token": csrf_token(client, "/console/login?lang=nl"),
+            "controller": "acme",
+            "email": "staff@acme.example",
+            "password": "wrong password here",
+        },
+    )
+    assert answer.status_code == 401
+    assert 'lang="nl"' in answer.get_data(True)
+    assert "is not right" not in answer.get_data(True)
+
+
+def test_login_replaces_the_session_and_opens_the_dashboard(client, world):
+    user = staff_user(world["controller"], "marketer")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    answer = login(client)
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/console/?lang=en")
+    with client.session_transaction() as session:
+        assert session["staff_user_id"] == user.id
+        assert "planted" not in session
+    page = client.get("/console/")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_post_without_csrf_token_is_refused(client, world):
+    staff_user(world["controller"], "marketer")
+    answer = client.post(
+        "/console/login",
+        data={"controller": "acme", "email": "staff@acme.example", "password": PASSWORD},
+    )
+    assert answer.status_code == 400
+    with client.session_transaction() as session:
+        assert "staff_user_id" not in session
+    assert login(client).status_code == 302
+    assert client.post("/console/logout").status_code == 400
+    assert client.get("/console/").status_code == 200
+
+
+def test_logout_ends_the_session(client, world):
+    staff_user(world["controller"], "auditor")
+    login(client)
+    token = csrf_token(client, "/console/")
+    answer = client.post("/console/logout", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert "/console/login" in answer.headers["Location"]
+    after = client.get("/console/subjects")
+    assert after.status_code == 302
+    assert after.headers["Location"].endswith("/console/login")
+
+
+def test_disabled_user_is_signed_out_and_cannot_sign_in(client, world):
+    user = staff_user(world["controller"], "marketer")
+    login(client)
+    staff.disable(user)
+    db.session.commit()
+    assert client.get("/console/").status_code == 302
+    assert login(client).status_code == 401
+
+
+def test_marketer_sees_the_reachable_counts_and_the_chart(client, world):
+    staff_user(world["controller"], "marketer")
+    login(client)
+    page = client.get("/console/?lang=en").get_data(True)
+    shown = {
+        (purpose, channel): int(count)
+        for purpose, channel, count in re.findall(
+            r'data-purpose="([\w-]+)" data-channel="(\w+)">.*?data-count="(\d+)"', page, re.S
+        )
+    }
+    expected = {
+        (p.slug, channel): reachability.count(p, channel)
+        for p in world["purposes"].values()
+        for channel in p.channels
+    }
+    assert shown == expected
+    assert expected[("newsletter", "email")] == 1
+    assert expected[("newsletter", "sms")] == 1
+    assert "<svg" in page and "<script" not in page and "style=" not in page
+    month = utcnow().strftime("%Y-%m")
+    row = re.search(rf'<tr data-month="{month}">(.*?)</tr>', page, re.S).group(1)
+    numbers = dict(re.findall(r'data-series="(\w+)" data-count="(\d+)"', row))
+    assert numbers == {"given": "3", "ended": "1", "objected": "1"}
+    assert page.count('class="bar bar-given"') == 12
+
+
+def test_chart_counts_months_apart_and_ignores_other_controllers(app, world, make):
+    c, newsletter = world["controller"], world["purposes"]["newsletter"]
+    now = utcnow()
+    old = make.subject(c, email="old@example.test")
+    make.record(
+        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=62)
+    )
+    make.record(
+        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=500)
+    )
+    db.session.commit()
+    counts = events_per_month(c, now)
+    assert len(counts) == 12
+    assert sum(month["given"] for month in counts.values()) == 4
+    assert counts[now.strftime("%Y-%m")]["given"] == 3
+
+
+def test_marketer_may_not_open_the_timeline(client, world):
+    staff_user(world["controller"], "marketer")
+    login(client)
+    answer = client.get("/console/subjects?q=anna@example.test&lang=nl")
+    assert answer.status_code == 403
+    assert "anna@example.test" not in answer.get_data(True)
+    assert 'lang="nl"' in answer.get_data(True)
+    proof = client.get(f"/console/subjects/{world['anna'].public_id}/proof")
+    assert proof.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["anna@example.test", "ANNA@example.test ", "CRM-1", "public"])
+def test_auditor_finds_a_person_and_sees_every_event(client, world, query):
+    staff_user(world["controller"], "auditor")
+    login(client)
+    anna = world["anna"]
+    query = anna.public_id if query == "public" else query
+    page = client.get("/console/subjects", query_string={"q": query, "lang": "en"})
+    assert page.status_code == 200
+    text = page.get_data(True)
+    event_ids = re.findall(r'<tr data-event="([\w-]+)">', text)
+    assert len(event_ids) == anna.event_count == 2
+    assert "consent_given" in text and anna.public_id in text
+    assert f"/console/subjects/{anna.public_id}/proof" in text
+
+
+def test_another_controllers_person_is_not_found(client, world):
+    staff_user(world["controller"], "admin")
+    login(client)
+    stranger = world["stranger"]
+    answer = client.get("/console/subjects", query_string={"q": stranger.public_id, "lang": "en"})
+    assert answer.status_code == 404
+    assert "No person found" in answer.get_data(True)
+    assert "data-event=" not in answer.get_data(True)
+    assert client.get(f"/console/subjects/{stranger.public_id}/proof").status_code == 404
+
+
+def test_auditor_opens_the_printable_proof(client, world):
+    staff_user(world["controller"], "auditor")
+    login(client)
+    anna = world["anna"]
+    page = client.get(f"/console/subjects/{anna.public_id}/proof?purpose=newsletter&lang=en")
+    assert page.status_code == 200
+    assert "Proof of consent" in page.get_data(True)
+    assert "The hash chain of 2 events is intact" in page.get_data(True)
+    unknown = client.get(f"/console/subjects/{anna.public_id}/proof?purpose=nope")
+    assert unknown.status_code == 404
+
+
+def test_cli_creates_and_lists_users(runner, world):
+    result = runner.invoke(
+        args=[
+            "consent",
+            "users",
+            "create",
+            "--controller",
+            "acme",
+            "--email",
+            "Dpo@Acme.Example",
+            "--role",
+            "auditor",
+        ],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(StaffUser))
+    assert (user.email, user.role) == ("dpo@acme.example", "auditor")
+    assert PASSWORD not in user.password_hash
+    assert staff.authenticate("acme", "dpo@acme.example", PASSWORD) == user
+    listed = runner.invoke(args=["consent", "users", "list", "--controller", "acme"])
+    assert "dpo@acme.example\tauditor" in listed.output
+    again = runner.invoke(
+        args=[
+            "consent",
+            "users",
+            "create",
+            "--controller",
+            "acme",
+            "--email",
+            "dpo@acme.example",
+            "--role",
+            "admin",
+        ],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert again.exit_code == 1 and "already has an account" in again.output
+    short = runner.invoke(
+        args=[
+            "consent",
+            "users",
+            "create",
+            "--controller",
+            "acme",
+            "--email",
+            "x@acme.example",
+            "--role",
+            "admin",
+        ],
+        input="pw\npw\n",
+    )
+    assert short.exit_code == 1 and "at least" in short.output
+    assert db.session.scalar(db.select(db.func.count(StaffUser.id))) == 1
+
+
+def test_login_is_rate_limited(tmp_path):
+    config = type(
+        "Limited",
+        (TestConfig,),
+        {"RATELIMIT_ENABLED": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'l.db'}"},
+    )
+    limited = create_app(config)
+    with limited.app_context():
+        db.create_all()
+    client = limited.test_client()
+    data = {"controller": "acme", "email": "a@acme.example", "password": "wrong password"}
+    with limited.app_context():
+        data["csrf_token"] = csrf_token(client)
+        answers = [client.post("/console/login", data=data).status_code for _ in range(11)]
+        db.engine.dispose()
+    assert answers[:10] == [401] * 10
+    assert answers[10] == 429
