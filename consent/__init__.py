@@ -26,6 +26,7 @@ def create_app(config=None) -> Flask:
         console,
         errors,
         i18n,
+        labels,
         preferences,
         receipt_views,
         wellknown,
@@ -46,6 +47,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(console.bp)
     csrf.exempt(api.bp)
     app.context_processor(i18n.template_context)
+    app.jinja_env.globals["labels"] = labels
     errors.register(app)
     app.cli.add_command(consent_cli)
     return app

@@ -226,9 +226,11 @@ def dashboard():
         for channel in purpose.channels
     ]
     counts = events_per_month(controller, utcnow())
+    notices = catalogue.current_notices(controller, str(get_locale()))
     return render_template(
         "console/dashboard.html",
         controller=controller,
+        titles={purpose_id: notice.title for purpose_id, notice in notices.items()},
         reach=reach,
         counts=counts,
         month_names={key: format_date(_month_date(key), "LLLL yyyy") for key in counts},

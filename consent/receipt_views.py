@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from flask_babel import format_datetime, get_locale, refresh
 from sqlalchemy import select
 
-from . import catalogue, security, subjects, tokens
+from . import catalogue, labels, security, subjects, tokens
 from .extensions import db
 from .i18n import _l
 from .models import Notice, Receipt, utcnow
@@ -12,20 +12,6 @@ from .models import Notice, Receipt, utcnow
 bp = Blueprint("receipts", __name__)
 security.protect(bp)
 
-KIND_LABELS = {
-    "consent_given": _l("Consent given"),
-    "consent_refused": _l("Consent refused"),
-    "consent_confirmed": _l("Consent confirmed"),
-    "consent_withdrawn": _l("Consent withdrawn"),
-    "consent_expired": _l("Consent expired"),
-    "objection_recorded": _l("Objection recorded"),
-    "objection_overridden": _l("Objection overridden"),
-    "restriction_started": _l("Processing restricted"),
-    "restriction_ended": _l("Restriction lifted"),
-    "basis_asserted": _l("Lawful basis recorded"),
-    "basis_ended": _l("Lawful basis ended"),
-    "erasure_completed": _l("Personal data erased"),
-}
 BASIS_LABELS = {
     "consent": _l("Your consent"),
     "contract": _l("Contract"),
@@ -33,12 +19,6 @@ BASIS_LABELS = {
     "legal_obligation": _l("Legal obligation"),
     "vital_interest": _l("Vital interest"),
     "public_task": _l("Public task"),
-}
-CHANNEL_LABELS = {
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "sms": _l("Text message"),
-    "post": _l("Post"),
 }
 SOURCE_LABELS = {
     "preference_page": _l("on your preference page"),
@@ -109,8 +89,8 @@ def _lines(controller, payload, locale) -> list[dict]:
                 {
                     "title": title,
                     "description": description,
-                    "kind": KIND_LABELS.get(event["kind"], event["kind"]),
-                    "channel": CHANNEL_LABELS.get(event.get("channel")),
+                    "kind": labels.KINDS.get(event["kind"], event["kind"]),
+                    "channel": labels.CHANNELS.get(event.get("channel")),
                     "basis": BASIS_LABELS.get(entry and _basis_key(basis)),
                     "scope": event.get("scope"),
                     "notice_version": entry and entry.get("noticeVersion"),
