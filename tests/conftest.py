@@ -1,14 +1,17 @@
 """Fixtures: an app and a fresh database per test, on SQLite and on a real PostgreSQL."""
 
 import os
+import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from consent import create_app
 from consent.config import TestConfig
 from consent.extensions import db
 from tests.factories import Factory
+from tests.live import CHROMIUM_ARGS
 from tests.postgres import PostgresServer
 
 
@@ -80,3 +83,14 @@ def runner(app):
 def make(app):
     """Factories for controllers, purposes and subjects (tests/factories.py)."""
     return Factory()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (`.ci/run` installs it when missing)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert executable, "Chromium is needed for the browser tests (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

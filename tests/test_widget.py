@@ -1,29 +1,16 @@
 """The embeddable widget in a real browser, on a sign-up page served from another origin."""
 
 import html
-import shutil
-import threading
 from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import select
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from consent import apikeys, catalogue, subjects
 from consent.extensions import db
 from consent.models import Event, Notice, Receipt, Subject
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.live import serving
 
 WEBINARS = {
     "nl": ("Webinaruitnodigingen", "Wij nodigen u uit voor onze webinars."),
@@ -90,34 +77,13 @@ class HostSite:
         return response(environ, start_response)
 
 
-def _serve(wsgi_app):
-    http = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    return http, thread, f"http://127.0.0.1:{http.server_port}"
-
-
 @pytest.fixture
 def servers(app):
     """(consent service URL, host site URL, host site): two origins, each on its own port."""
-    service, service_thread, service_url = _serve(app)
     site = HostSite()
-    site.app_url = service_url
-    host, host_thread, host_url = _serve(site)
-    yield service_url, host_url, site
-    for http, thread in ((service, service_thread), (host, host_thread)):
-        http.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "Chromium is needed for the widget test (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serving(app) as service_url, serving(site) as host_url:
+        site.app_url = service_url
+        yield service_url, host_url, site
 
 
 @pytest.fixture
