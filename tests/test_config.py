@@ -1,0 +1,55 @@
+"""Configuration: safe development defaults; production refuses to start on them."""
+
+import subprocess
+import sys
+
+import pytest
+
+from consent import ROOT
+
+PRODUCTION = {
+    "CONSENT_ENV": "production",
+    "SECRET_KEYS": "a-real-secret-of-enough-length,an-older-one",
+    "EMAIL_HASH_KEY": "another-real-secret",
+    "DATABASE_URL": "sqlite:///:memory:",
+    "PUBLIC_BASE_URL": "https://prefs.example.com",
+}
+
+
+def start(env: dict) -> subprocess.CompletedProcess:
+    """Build the app in a fresh interpreter, as a server process would, with only `env`."""
+    return subprocess.run(
+        [sys.executable, "-c", "import app; print(app.app.config['SECRET_KEYS'][0])"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_starts_with_real_settings():
+    result = start(PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "a-real-secret-of-enough-length"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEYS", "EMAIL_HASH_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = start(env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_refuses_the_development_secret_and_plain_http():
+    dev = start({**PRODUCTION, "SECRET_KEYS": "dev-only-secret-do-not-use-in-production"})
+    assert dev.returncode != 0 and "SECRET_KEYS" in dev.stderr
+    plain = start({**PRODUCTION, "PUBLIC_BASE_URL": "http://prefs.example.com"})
+    assert plain.returncode != 0 and "https" in plain.stderr
+
+
+def test_development_defaults_need_no_environment():
+    result = start({})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "dev-only-secret-do-not-use-in-production"
