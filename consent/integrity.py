@@ -87,14 +87,3 @@ def verify(progress=None) -> Report:
             if progress:
                 progress(1)
     return report
-
-
-def rebuild_state(controller: Controller) -> int:
-    """Rewrite every subject's state from the ledger, e.g. after a purpose was added."""
-    count = 0
-    for subject in db.session.scalars(
-        select(Subject).where(Subject.controller_id == controller.id)
-    ):
-        ledger.refresh_state(subject, controller, ledger.events_of(subject))
-        count += 1
-    return count

@@ -16,6 +16,7 @@ from .extensions import db
 from .models import Controller, Event, Purpose, Receipt, State, Subject, new_uuid, utcnow
 from .vocabulary import (
     BASES,
+    CHANNELS,
     DIRECT_MARKETING,
     KINDS,
     SOURCES,
@@ -102,7 +103,7 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
     elif purpose is None and change.kind not in SUBJECT_WIDE_KINDS:
         raise LedgerError("purpose_required", f"{change.kind} needs a purpose.")
     if change.channel is not None:
-        channels = purpose.channels if purpose else ("email", "phone", "sms", "post")
+        channels = purpose.channels if purpose else CHANNELS
         if change.channel not in channels:
             raise LedgerError("unknown_channel", f"Channel {change.channel!r} is not offered.")
     if change.kind == "objection_overridden":
