@@ -16,9 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 
-from consent import create_app, tokens  # noqa: E402
-from consent.campaigns import LinkMaker, Target  # noqa: E402
-from consent.config import TestConfig  # noqa: E402
+from consent import create_app
+from consent.config import TestConfig
+from consent.core import signed_links
+from consent.core.campaign_links import LinkMaker, Target
 
 SUBJECT = "hhEiROsZpL0nutnQiqcU5A"
 
@@ -39,21 +40,24 @@ def rate(function, seconds: float = 1.0) -> float:
 def measure(seconds: float = 1.0) -> list[tuple[str, float]]:
     app = create_app(TestConfig)
     with app.app_context():
-        link = tokens.Link("acme", SUBJECT, ("newsletter",), "email", "2026-11-news", "nb")
+        link = signed_links.Link("acme", SUBJECT, ("newsletter",), "email", "2026-11-news", "nb")
         payload = link.payload().encode()
         key = hashlib.sha256(b"test-secret-new").digest()
         controller = SimpleNamespace(slug="acme")
         purposes = [SimpleNamespace(slug="newsletter")]
         maker = LinkMaker(controller, purposes, "email", "2026-11-news", "nb")
         target = Target(1, SUBJECT, "anna@example.test")
-        serializer = URLSafeTimedSerializer("test-secret-new", salt="consent.preferences")
+        serializer = URLSafeTimedSerializer("test-secret-new", salt="consent.recipient.preferences")
         as_json = {"c": "acme", "s": SUBJECT, "p": ["newsletter"], "ch": "email",
                    "cp": "2026-11-news", "l": "nb"}  # fmt: skip
         contenders = [
             ("raw HMAC-SHA256 over the payload", lambda: hmac.digest(key, payload, "sha256")),
             ("campaign link (token + URL)", lambda: maker.preferences.token_and_url(SUBJECT)),
             ("campaign row (2 links + headers)", lambda: maker.row(target)),
-            ("tokens.make (one link at a time)", lambda: tokens.make(link, "preferences")),
+            (
+                "signed_links.make (one link at a time)",
+                lambda: signed_links.make(link, "preferences"),
+            ),
             ("itsdangerous URLSafeTimedSerializer (JSON)", lambda: serializer.dumps(as_json)),
         ]
         return [(name, rate(function, seconds)) for name, function in contenders]

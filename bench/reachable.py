@@ -16,10 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, insert, text  # noqa: E402
 
-from consent import create_app, reachability  # noqa: E402
-from consent.config import TestConfig  # noqa: E402
-from consent.extensions import db  # noqa: E402
-from consent.models import State, Subject, utcnow  # noqa: E402
+from consent import create_app
+from consent.config import TestConfig
+from consent.core import reachability
+from consent.core.models import State, Subject, utcnow
+from consent.extensions import db
 from tests.factories import Factory  # noqa: E402
 
 

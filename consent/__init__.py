@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import config_for_environment
+from consent.config import config_for_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,19 +20,14 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from . import (
-        api,
-        audit_api,  # noqa: F401  (its routes join api.bp on import)
-        console,
-        errors,
-        i18n,
-        labels,
-        preferences,
-        receipt_views,
-        wellknown,
-    )
-    from .cli import consent_cli
-    from .extensions import babel, csrf, db, limiter, migrate
+    from consent.api import audit  # noqa: F401  (its routes join the api blueprint on import)
+    from consent.api import routes as api
+    from consent.cli.admin import consent_cli
+    from consent.console import views as console
+    from consent.extensions import babel, csrf, db, limiter, migrate
+    from consent.recipient import preferences, well_known
+    from consent.recipient import receipts as receipt_pages
+    from consent.web import errors, i18n, labels
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -41,8 +36,8 @@ def create_app(config=None) -> Flask:
     limiter.init_app(app)
 
     app.register_blueprint(preferences.bp)
-    app.register_blueprint(wellknown.bp)
-    app.register_blueprint(receipt_views.bp)
+    app.register_blueprint(well_known.bp)
+    app.register_blueprint(receipt_pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(console.bp)
     csrf.exempt(api.bp)

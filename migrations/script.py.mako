@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import consent.models
+import consent.core.models
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -3,7 +3,7 @@ legitimate-interest and a contract purpose, a second controller, and a key of ev
 
 from dataclasses import dataclass, field
 
-from consent import apikeys
+from consent.core import api_keys
 from consent.extensions import db
 
 ORIGIN = "https://shop.example"
@@ -39,9 +39,9 @@ def build(make) -> World:
     )
     world.other = make.controller("rival", name="Rival AS", jurisdiction="NO")
     world.other_purpose = make.purpose(world.other, "newsletter")
-    for role in apikeys.ROLES:
+    for role in api_keys.ROLES:
         origins = [ORIGIN] if role == "widget" else []
-        world.keys[role] = apikeys.create(controller, role, origins)[1]
-        world.other_keys[role] = apikeys.create(world.other, role, origins)[1]
+        world.keys[role] = api_keys.create(controller, role, origins)[1]
+        world.other_keys[role] = api_keys.create(world.other, role, origins)[1]
     db.session.commit()
     return world

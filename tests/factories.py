@@ -1,8 +1,8 @@
 """Small builders for test data, so each test states only what matters to it."""
 
-from consent import catalogue, ledger, subjects
+from consent.core import ledger, purposes, subjects
+from consent.core.models import Controller
 from consent.extensions import db
-from consent.models import Controller
 
 TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u onze nieuwsbrief."),
@@ -42,7 +42,7 @@ class Factory:
         texts=None,
         **fields,
     ):
-        return catalogue.define_purpose(
+        return purposes.define_purpose(
             controller,
             slug,
             texts or TEXTS,

@@ -4,12 +4,12 @@
 import pytest
 from sqlalchemy import select
 
-from consent import apikeys
+from consent.core import api_keys
+from consent.core.models import ApiKey
 from consent.extensions import db
-from consent.models import ApiKey
 from tests import api_support
 
-ROLES = apikeys.ROLES
+ROLES = api_keys.ROLES
 
 
 def routes(world, subject_id):
@@ -81,7 +81,7 @@ def test_role_matrix(client, world):
 
 def test_no_key_unknown_key_and_revoked_key_get_401(client, world):
     revoked = db.session.scalars(select_key("marketer", world.controller.id)).one()
-    apikeys.revoke(revoked)
+    api_keys.revoke(revoked)
     db.session.commit()
     for method, path, body, _allowed in routes(world, world.anna.public_id):
         for headers in (
@@ -103,7 +103,7 @@ def select_key(role, controller_id):
 def test_keys_are_stored_hashed(world):
     stored = db.session.scalars(select_key("admin", world.controller.id)).one()
     assert world.keys["admin"] not in (stored.key_hash, stored.prefix)
-    assert stored.key_hash == apikeys.hash_key(world.keys["admin"])
+    assert stored.key_hash == api_keys.hash_key(world.keys["admin"])
 
 
 def test_other_controllers_subject_is_not_found(client, world, make):

@@ -4,9 +4,9 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from consent import receipts, subjects
+from consent.core import receipts, subjects
+from consent.core.models import Event, State
 from consent.extensions import db
-from consent.models import Event, State
 from tests import api_support
 
 

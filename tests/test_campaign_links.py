@@ -1,4 +1,4 @@
-"""Campaign links: the fast signer makes exactly the tokens of tokens.make, the links open the
+"""Campaign links: the fast signer makes exactly the tokens of signed_links.make, the links open the
 pages, RFC 8058 headers, and unreachable subjects are flagged rather than left out."""
 
 import time
@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from consent import campaigns, subjects, tokens
+from consent.core import campaign_links, signed_links, subjects
 from consent.extensions import db
 from tests import api_support
 
@@ -42,20 +42,20 @@ def test_links_equal_tokens_make(client, world, monkeypatch):
     links = response.get_json()["links"]
     assert [link["subject"] for link in links] == [world.anna.public_id, world.bob.public_id]
     for link in links:
-        expected = tokens.Link(
+        expected = signed_links.Link(
             "acme", link["subject"], ("newsletter",), "email", "2026-11-news", "nb"
         )
-        assert link["preferences_url"] == tokens.url(expected, "preferences")
-        assert link["unsubscribe_url"] == tokens.url(expected, "unsubscribe")
-        assert link["headers"] == tokens.list_unsubscribe_headers(expected)
+        assert link["preferences_url"] == signed_links.url(expected, "preferences")
+        assert link["unsubscribe_url"] == signed_links.url(expected, "unsubscribe")
+        assert link["headers"] == signed_links.list_unsubscribe_headers(expected)
         token = unquote(link["unsubscribe_url"].rsplit("/", 1)[1])
-        assert tokens.read(token, "unsubscribe") == expected
-        with pytest.raises(tokens.InvalidLink):
-            tokens.read(token, "preferences")  # salted per use
+        assert signed_links.read(token, "unsubscribe") == expected
+        with pytest.raises(signed_links.InvalidLink):
+            signed_links.read(token, "preferences")  # salted per use
     [every] = post_links(client, world, subjects=["anna@example.test"]).get_json()["links"]
-    expected = tokens.Link("acme", world.anna.public_id, None, "email")
-    assert every["preferences_url"] == tokens.url(expected, "preferences")
-    assert every["unsubscribe_url"] == tokens.url(expected, "unsubscribe")
+    expected = signed_links.Link("acme", world.anna.public_id, None, "email")
+    assert every["preferences_url"] == signed_links.url(expected, "preferences")
+    assert every["unsubscribe_url"] == signed_links.url(expected, "unsubscribe")
 
 
 def test_headers_follow_rfc_8058(client, world, app):
@@ -97,10 +97,10 @@ def test_all_purposes_scope(client, world):
     links = post_links(client, world, subjects=["anna@example.test", "bob@example.test"])
     anna, bob = links.get_json()["links"]
     token = unquote(bob["preferences_url"].rsplit("/", 1)[1])
-    read = tokens.read(token, "preferences")
+    read = signed_links.read(token, "preferences")
     assert read.purposes is None and read.subject == world.bob.public_id
-    expected = tokens.Link("acme", world.bob.public_id, None, "email")
-    assert tokens.read(unquote(tokens.url(expected, "preferences").rsplit("/", 1)[1]),
+    expected = signed_links.Link("acme", world.bob.public_id, None, "email")
+    assert signed_links.read(unquote(signed_links.url(expected, "preferences").rsplit("/", 1)[1]),
                        "preferences") == read  # fmt: skip
     # Reachable for any purpose: Anna consented to the newsletter, Bob to nothing.
     assert (anna["reachable"], bob["reachable"]) == (True, False)
@@ -136,7 +136,7 @@ def test_many_links_in_one_pass(world):
     """Refs stream through in chunks; every one comes out, in order."""
     refs = ["anna@example.test", "bob@example.test", "ghost@example.test"] * 1500
     rows = list(
-        campaigns.link_rows(world.controller, refs, [world.newsletter], "email", "c1", None)
+        campaign_links.link_rows(world.controller, refs, [world.newsletter], "email", "c1", None)
     )
     assert len(rows) == len(refs)
     assert [status for status, _ref, _row in rows[:3]] == ["ok", "ok", "unknown"]

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from consent import apikeys
+from consent.core import api_keys
+from consent.core.models import ApiKey
 from consent.extensions import db
-from consent.models import ApiKey
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(runner, controller, c
     key = result.stdout.strip().splitlines()[-1]
     assert key.startswith("ck_") and " " not in key
     row = db.session.scalars(select(ApiKey)).one()
-    assert row.key_hash == apikeys.hash_key(key) and row.role == "marketer"
+    assert row.key_hash == api_keys.hash_key(key) and row.role == "marketer"
     response = client.get(
         "/api/v1/reachable?purpose=offers&count=1", headers={"Authorization": f"Bearer {key}"}
     )

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from consent import create_app, reachability, staff
+from consent import create_app
 from consent.config import TestConfig
-from consent.console import events_per_month
+from consent.console.views import events_per_month
+from consent.core import reachability, staff_users
+from consent.core.models import StaffUser, utcnow
 from consent.extensions import db
-from consent.models import StaffUser, utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -66,7 +67,7 @@ def world(make):
 
 
 def staff_user(controller, role, email="staff@acme.example"):
-    user = staff.create(controller, email, role, PASSWORD)
+    user = staff_users.create(controller, email, role, PASSWORD)
     db.session.commit()
     return user
 
@@ -146,7 +147,7 @@ def test_logout_ends_the_session(client, world):
 def test_disabled_user_is_signed_out_and_cannot_sign_in(client, world):
     user = staff_user(world["controller"], "marketer")
     login(client)
-    staff.disable(user)
+    staff_users.disable(user)
     db.session.commit()
     assert client.get("/console/").status_code == 302
     assert login(client).status_code == 401
@@ -263,7 +264,7 @@ def test_cli_creates_and_lists_users(runner, world):
     user = db.session.scalar(db.select(StaffUser))
     assert (user.email, user.role) == ("dpo@acme.example", "auditor")
     assert PASSWORD not in user.password_hash
-    assert staff.authenticate("acme", "dpo@acme.example", PASSWORD) == user
+    assert staff_users.authenticate("acme", "dpo@acme.example", PASSWORD) == user
     listed = runner.invoke(args=["consent", "users", "list", "--controller", "acme"])
     assert "dpo@acme.example\tauditor" in listed.output
     again = runner.invoke(

@@ -6,18 +6,19 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from consent import catalogue, demo, integrity, ledger, rules, subjects, tokens
-from consent.demo_data import STATEMENTS
+from consent.core import chain, ledger, purposes, rules, signed_links, subjects
+from consent.core.models import Controller, Notice, State, Subject
+from consent.core.vocabulary import LOCALES
+from consent.demo import loader
+from consent.demo.statements import STATEMENTS
 from consent.extensions import db
-from consent.models import Controller, Notice, State, Subject
-from consent.vocabulary import LOCALES
 
 SLUGS = ["f-secure", "kaspersky", "netsecurity", "superoffice", "topdesk"]
 
 
 @pytest.fixture
 def loaded(app):
-    demo.load()
+    loader.load()
     db.session.commit()
     return {c.slug: c for c in db.session.scalars(select(Controller))}
 
@@ -28,7 +29,7 @@ def _person(statement, story):
 
 def _state(controller, email, slug, channel="email"):
     subject = subjects.by_email(controller, email)
-    purpose = catalogue.purpose_by_slug(controller, slug)
+    purpose = purposes.purpose_by_slug(controller, slug)
     return db.session.get(State, (subject.id, purpose.id, channel))
 
 
@@ -78,7 +79,7 @@ def test_every_purpose_has_a_notice_in_each_locale(loaded):
             assert set(by_locale) == set(LOCALES), purpose.slug
             for notice in by_locale.values():
                 assert notice.version == 1 and notice.title and len(notice.description) > 40
-                assert notice.text_hash == catalogue.notice_hash(notice.title, notice.description)
+                assert notice.text_hash == purposes.notice_hash(notice.title, notice.description)
             assert len({n.description for n in by_locale.values()}) == 3, purpose.slug
 
 
@@ -99,12 +100,12 @@ def test_notices_speak_the_statements_legal_language(loaded):
             ):
                 continue
             for locale in ("nl", "nb"):
-                notice = catalogue.current_notices(controller, locale)[purpose.id]
+                notice = purposes.current_notices(controller, locale)[purpose.id]
                 for word in words[(purpose.basis, locale)]:
                     assert word in notice.description, (controller.slug, purpose.slug, locale)
-        contract = catalogue.purpose_by_slug(controller, _statement(controller).CONTRACT)
+        contract = purposes.purpose_by_slug(controller, _statement(controller).CONTRACT)
         for locale in ("nl", "nb"):
-            notice = catalogue.current_notices(controller, locale)[contract.id]
+            notice = purposes.current_notices(controller, locale)[contract.id]
             assert words[("contract", locale)][0] in notice.description
 
 
@@ -117,7 +118,7 @@ def test_prospect_who_became_customer_has_two_basis_spans(loaded):
         controller = loaded[statement.CONTROLLER["slug"]]
         subject = subjects.by_email(controller, _person(statement, "customer")["email"])
         events = rules.in_order(ledger.events_of(subject))
-        newsletter = catalogue.purpose_by_slug(controller, "newsletter")
+        newsletter = purposes.purpose_by_slug(controller, "newsletter")
         spans = rules.timeline(newsletter, events)
         assert [s["basis"] for s in spans] == ["consent", "legitimate_interest"]
         assert spans[0]["to"] == spans[1]["from"] and spans[1]["to"] is None
@@ -132,7 +133,7 @@ def test_consents_record_the_notice_the_person_saw(loaded):
     controller = loaded["topdesk"]
     subject = subjects.by_email(controller, "anna.devries@example.nl")
     given = next(e for e in ledger.events_of(subject) if e.kind == "consent_given")
-    notice = catalogue.current_notices(controller, "nl")[given.purpose_id]
+    notice = purposes.current_notices(controller, "nl")[given.purpose_id]
     assert (given.notice_version, given.notice_hash) == (notice.version, notice.text_hash)
     assert given.locale == "nl" and given.source == "preference_page"
 
@@ -167,7 +168,7 @@ def test_erased_demo_person_is_suppressed(loaded):
 
 
 def test_ledger_verifies_after_loading(loaded):
-    report = integrity.verify()
+    report = chain.verify()
     assert report.ok, report.problems
     assert report.subjects == sum(len(s.CAST) for s in STATEMENTS)
     assert report.events > report.subjects
@@ -180,14 +181,14 @@ def test_controllers_command_prints_the_five_slugs(loaded, runner):
 
 
 def test_links_are_signed_urls_under_the_public_base(loaded, app):
-    lines = list(demo.links())
+    lines = list(loader.links())
     base = app.config["PUBLIC_BASE_URL"]
     assert len(lines) == 2 * 2 * len(SLUGS)
     pattern = re.compile(r"^(\S+)\s+(\S+@\S+)\s+(preferences|unsubscribe): (\S+)$")
     for line in lines:
         slug, email, use, url = pattern.match(line).groups()
         assert url.startswith(f"{base}/{use}/")
-        link = tokens.read(unquote(url.rsplit("/", 1)[1]), use)
+        link = signed_links.read(unquote(url.rsplit("/", 1)[1]), use)
         subject = subjects.by_public_id(loaded[slug], link.subject)
         assert subject.email == email and link.locale == subject.locale
         assert link.purposes == (None if use == "preferences" else ("newsletter",))

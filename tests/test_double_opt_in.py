@@ -3,8 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
+from consent.core.models import State
 from consent.extensions import db
-from consent.models import State
 from tests import api_support
 from tests.test_mail import smtp, wait_for  # noqa: F401  (smtp is a fixture)
 from tests.test_preferences import csrf_token
@@ -35,7 +35,7 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
 
     def state():
         db.session.expire_all()
-        from consent import subjects
+        from consent.core import subjects
 
         subject = subjects.by_public_id(world.controller, subject_id)
         return db.session.get(State, (subject.id, webinar.id, "email"))

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from consent import apikeys, ledger, subjects
+from consent.core import api_keys, ledger, subjects
+from consent.core.models import utcnow
 from consent.extensions import db
-from consent.models import utcnow
 
 EVENT_FIELDS = {
     "id",
@@ -64,7 +64,7 @@ def prospect(app, make):
 
 
 def auditor(controller, role="auditor"):
-    _row, key = apikeys.create(controller, role)
+    _row, key = api_keys.create(controller, role)
     db.session.commit()
     return {"Authorization": f"Bearer {key}"}
 

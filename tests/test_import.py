@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from consent import importer, rules, subjects
+from consent.core import importer, rules, subjects
+from consent.core.models import Event, ImportBatch, State, Subject
 from consent.extensions import db
-from consent.models import Event, ImportBatch, State, Subject
 from tests import api_support
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from consent import create_app, tokens
+from consent import create_app
 from consent.config import TestConfig
+from consent.core import signed_links
 from consent.extensions import db, limiter
 from tests.test_preferences import link_for, world
 
@@ -45,7 +46,7 @@ def sign_with(database_url, keys, link, use="preferences"):
         )
     )
     with other.app_context():
-        token = tokens.make(link, use)
+        token = signed_links.make(link, use)
         db.engine.dispose()
     return token
 
@@ -64,16 +65,16 @@ def test_tampered_link_gets_a_localised_400_page(client, make):
 
 def test_link_signed_with_the_old_key_works_after_rotation(client, make, database_url):
     c, s, _p = world(make)
-    link = tokens.Link(c.slug, s.public_id, locale="en")
+    link = signed_links.Link(c.slug, s.public_id, locale="en")
     token = sign_with(database_url, ["test-secret-old"], link)
-    assert token != tokens.make(link, "preferences")  # really signed with another key
+    assert token != signed_links.make(link, "preferences")  # really signed with another key
     response = client.get(f"/preferences/{token}")
     assert response.status_code == 200 and "Your privacy preferences" in response.get_data(True)
 
 
 def test_link_signed_with_an_unknown_key_is_refused(client, make, database_url):
     c, s, _p = world(make)
-    link = tokens.Link(c.slug, s.public_id, locale="en")
+    link = signed_links.Link(c.slug, s.public_id, locale="en")
     token = sign_with(database_url, ["a-key-we-never-had"], link)
     response = client.get(f"/preferences/{token}")
     assert response.status_code == 400
@@ -83,10 +84,10 @@ def test_link_signed_with_an_unknown_key_is_refused(client, make, database_url):
 def test_link_for_an_unknown_controller_or_subject_no_longer_works(client, make):
     c, s, _p = world(make)
     for link in (
-        tokens.Link("nobody", s.public_id, locale="en"),
-        tokens.Link(c.slug, "not-a-subject", locale="en"),
+        signed_links.Link("nobody", s.public_id, locale="en"),
+        signed_links.Link(c.slug, "not-a-subject", locale="en"),
     ):
-        response = client.get(f"/preferences/{tokens.make(link, 'preferences')}")
+        response = client.get(f"/preferences/{signed_links.make(link, 'preferences')}")
         assert response.status_code == 400
         assert "This link no longer works" in response.get_data(True)
 
@@ -148,7 +149,7 @@ def test_fresh_link_form_refuses_a_forged_token(client, make, outbox):
 
 def test_erased_subject_link_no_longer_works(client, make):
     c, s, _p = world(make)
-    from consent import subjects
+    from consent.core import subjects
 
     subjects.erase(s, source="api", actor="test")
     db.session.commit()

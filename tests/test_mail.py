@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from consent import mail
+from consent.web import mail
 from tests.test_links import later
 from tests.test_preferences import link_for, world
 

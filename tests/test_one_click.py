@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from consent import tokens
+from consent.core import signed_links
 from consent.extensions import db
 from tests.test_preferences import events, link_for, state, world
 
@@ -150,8 +150,8 @@ def test_tampered_and_wrong_use_links_are_refused(client, given):
 
 def test_list_unsubscribe_headers_point_at_a_working_url(client, given):
     c, s, p = given
-    link = tokens.Link(c.slug, s.public_id, purposes=("newsletter",), channel="email")
-    headers = tokens.list_unsubscribe_headers(link)
+    link = signed_links.Link(c.slug, s.public_id, purposes=("newsletter",), channel="email")
+    headers = signed_links.list_unsubscribe_headers(link)
     url = headers["List-Unsubscribe"].strip("<>")
     assert url.startswith("https://prefs.example.test/unsubscribe/")
     path = url.removeprefix("https://prefs.example.test")

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-from consent import tokens
+from consent.core import signed_links
 from consent.extensions import db
 
 
@@ -23,8 +23,8 @@ def counted():
 
 
 def one_click(client, controller, subject):
-    link = tokens.Link(controller.slug, subject.public_id, ("newsletter",), "email")
-    token = tokens.make(link, "unsubscribe")
+    link = signed_links.Link(controller.slug, subject.public_id, ("newsletter",), "email")
+    token = signed_links.make(link, "unsubscribe")
     with counted() as statements:
         response = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from consent import apikeys
+from consent.core import api_keys
 from consent.extensions import db
 from tests import api_support
 
@@ -104,4 +104,4 @@ def test_every_role_is_documented_per_operation(client):
     for item in document["paths"].values():
         for method, operation in item.items():
             for role in operation.get("x-roles", []):
-                assert role in apikeys.ROLES, (method, role)
+                assert role in api_keys.ROLES, (method, role)

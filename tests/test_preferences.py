@@ -5,10 +5,10 @@ import re
 
 from sqlalchemy import func, select
 
-from consent import catalogue, tokens
+from consent.core import purposes, signed_links
+from consent.core.models import Event, State, Subject, Suppression
 from consent.extensions import db
-from consent.models import Event, State, Subject, Suppression
-from consent.preferences import mask_email
+from consent.recipient.preferences import mask_email
 
 OTHER_TEXTS = {
     "nl": ("Aanbiedingen voor klanten", "Aanbiedingen voor producten die u al gebruikt."),
@@ -51,7 +51,7 @@ def world(make, locale="en"):
 
 
 def link_for(c, s, use="preferences", **fields):
-    return tokens.make(tokens.Link(c.slug, s.public_id, **fields), use)
+    return signed_links.make(signed_links.Link(c.slug, s.public_id, **fields), use)
 
 
 def csrf_token(client, url):
@@ -121,7 +121,7 @@ def test_give_consent_records_notice_seen_source_and_locale(client, make):
     html = response.get_data(True)
     assert "Your choices have been saved" in html
     [given] = events(s, kind="consent_given")
-    notice = [n for n in catalogue.notices(p["newsletter"], 1) if n.locale == "en"][0]
+    notice = [n for n in purposes.notices(p["newsletter"], 1) if n.locale == "en"][0]
     assert given.source == "preference_page" and given.locale == "en"
     assert given.channel == "email"
     assert (given.notice_version, given.notice_hash) == (1, notice.text_hash)

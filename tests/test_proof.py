@@ -11,9 +11,9 @@ import jwt
 import pytest
 from sqlalchemy import text
 
-from consent import apikeys, catalogue, ledger
+from consent.core import api_keys, ledger, purposes
+from consent.core.models import utcnow
 from consent.extensions import db
-from consent.models import utcnow
 
 NEW_TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u elke maand onze nieuwsbrief met aanbiedingen."),
@@ -47,7 +47,7 @@ def withdrawn(app, make):
         actor="subject",
         locale="nl",
     )
-    catalogue.publish_notice(newsletter, NEW_TEXTS)
+    purposes.publish_notice(newsletter, NEW_TEXTS)
     ledger.record(
         subject,
         [ledger.Change("consent_withdrawn", purpose=newsletter, channel="email")],
@@ -56,7 +56,7 @@ def withdrawn(app, make):
         locale="nl",
     )
     db.session.commit()
-    _row, key = apikeys.create(controller, "auditor")
+    _row, key = api_keys.create(controller, "auditor")
     db.session.commit()
     return controller, subject, {"Authorization": f"Bearer {key}"}
 
@@ -158,7 +158,7 @@ def test_proof_bad_requests(withdrawn, client, make):
     bad_format = get_proof(client, subject, headers, "?format=pdf")
     assert bad_format.status_code == 400 and "error" in bad_format.get_json()
     other = make.controller(slug="other")
-    _row, key = apikeys.create(other, "auditor")
+    _row, key = api_keys.create(other, "auditor")
     db.session.commit()
     foreign = get_proof(client, subject, {"Authorization": f"Bearer {key}"})
     assert foreign.status_code == 404
@@ -258,8 +258,8 @@ def test_consent_without_a_named_notice_points_at_the_one_published(app, make, c
     newsletter = make.purpose(controller)
     subject = make.subject(controller)
     make.record(subject, "consent_given", newsletter, source="import")
-    catalogue.publish_notice(newsletter, NEW_TEXTS)
-    _row, key = apikeys.create(controller, "auditor")
+    purposes.publish_notice(newsletter, NEW_TEXTS)
+    _row, key = api_keys.create(controller, "auditor")
     db.session.commit()
     bundle = get_proof(client, subject, {"Authorization": f"Bearer {key}"}).get_json()
     (notice,) = bundle["notices"]

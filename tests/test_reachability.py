@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from consent import reachability, subjects
+from consent.core import reachability, subjects
+from consent.core.models import utcnow
 from consent.extensions import db
-from consent.models import utcnow
 from tests import api_support
 
 NOW = utcnow()

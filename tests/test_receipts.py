@@ -9,9 +9,9 @@ import jsonschema
 import jwt
 import pytest
 
-from consent import catalogue, ledger, receipts, subjects, tokens
+from consent.core import ledger, purposes, receipts, signed_links, subjects
+from consent.core.models import Event, Receipt, utcnow
 from consent.extensions import db
-from consent.models import Event, Receipt, utcnow
 
 STANDARDS = Path(__file__).resolve().parent.parent.parent / "shared" / "standards"
 SCHEMA = json.loads((STANDARDS / "kantara-consent-receipt-v1_1-schema.json").read_text())
@@ -183,7 +183,7 @@ def test_purpose_text_and_iso_27560_additions(world):
     assert first["purpose"] == "Nyhetsbrev"
     assert first["purposeDescription"] == "Vi sender deg nyhetsbrevet vårt."
     assert first["noticeVersion"] == 1 and first["noticeLocale"] == "nb"
-    assert first["noticeHash"] == catalogue.notice_hash("Nyhetsbrev", first["purposeDescription"])
+    assert first["noticeHash"] == purposes.notice_hash("Nyhetsbrev", first["purposeDescription"])
     assert first["lawfulBasis"] == "https://w3id.org/dpv#Consent"
     assert first["gdprArticle"] == "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a"
     assert first["consentState"] == "https://w3id.org/dpv#ConsentGiven"
@@ -281,19 +281,21 @@ def test_receipt_page_needs_a_valid_link_for_that_receipt(world, client, make):
     assert client.get(good[:-3] + "xyz").status_code == 404
     other = make.subject(controller, email="bob@example.test")
     db.session.commit()
-    foreign = tokens.make(
-        tokens.Link(controller.slug, other.public_id, purposes=(), extra=receipt.id), "receipt"
+    foreign = signed_links.make(
+        signed_links.Link(controller.slug, other.public_id, purposes=(), extra=receipt.id),
+        "receipt",
     )
     assert client.get(f"/receipts/{foreign}").status_code == 404
-    unsubscribe = tokens.make(
-        tokens.Link(controller.slug, subject.public_id, purposes=(), extra=receipt.id),
+    unsubscribe = signed_links.make(
+        signed_links.Link(controller.slug, subject.public_id, purposes=(), extra=receipt.id),
         "unsubscribe",
     )
     assert client.get(f"/receipts/{unsubscribe}").status_code == 404
     elsewhere = make.controller(slug="other")
     db.session.commit()
-    wrong_controller = tokens.make(
-        tokens.Link(elsewhere.slug, subject.public_id, purposes=(), extra=receipt.id), "receipt"
+    wrong_controller = signed_links.make(
+        signed_links.Link(elsewhere.slug, subject.public_id, purposes=(), extra=receipt.id),
+        "receipt",
     )
     assert client.get(f"/receipts/{wrong_controller}").status_code == 404
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consent import rules
+from consent.core import rules
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

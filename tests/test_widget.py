@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.wrappers import Request, Response
 
-from consent import apikeys, catalogue, subjects
+from consent.core import api_keys, purposes, subjects
+from consent.core.models import Event, Notice, Receipt, Subject
 from consent.extensions import db
-from consent.models import Event, Notice, Receipt, Subject
 from tests.live import serving
 
 WEBINARS = {
@@ -101,7 +101,7 @@ def shop(make):
 
 
 def _widget_key(controller, origin: str) -> str:
-    _row, key = apikeys.create(controller, "widget", origins=[origin])
+    _row, key = api_keys.create(controller, "widget", origins=[origin])
     db.session.commit()
     return key
 
@@ -137,7 +137,7 @@ def _submit(page, email="anna@example.test"):
 def _events(email="anna@example.test"):
     """What the server thread recorded, read through a fresh session."""
     db.session.remove()
-    controller = catalogue.controller_by_slug("acme")
+    controller = purposes.controller_by_slug("acme")
     subject = subjects.by_email(controller, email)
     if subject is None:
         return None, []
@@ -148,7 +148,7 @@ def _events(email="anna@example.test"):
 
 
 def _notice(slug, locale, version):
-    purpose = catalogue.purpose_by_slug(catalogue.controller_by_slug("acme"), slug)
+    purpose = purposes.purpose_by_slug(purposes.controller_by_slug("acme"), slug)
     return db.session.scalar(
         select(Notice).where(
             Notice.purpose_id == purpose.id, Notice.version == version, Notice.locale == locale

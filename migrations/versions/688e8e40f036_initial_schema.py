@@ -8,7 +8,7 @@ Create Date: 2026-11-22 04:27:34.441499
 from alembic import op
 import sqlalchemy as sa
 
-import consent.models
+import consent.core.models
 
 
 # revision identifiers, used by Alembic.
@@ -35,7 +35,7 @@ def upgrade():
     sa.Column('policy_version', sa.String(length=64), nullable=False),
     sa.Column('default_locale', sa.String(length=8), nullable=False),
     sa.Column('inactive_retention', sa.String(length=32), nullable=True),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
@@ -46,8 +46,8 @@ def upgrade():
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('origins', sa.JSON(), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', consent.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', consent.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key_hash')
@@ -58,7 +58,7 @@ def upgrade():
     sa.Column('file_hash', sa.String(length=64), nullable=False),
     sa.Column('batch_no', sa.Integer(), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('controller_id', 'file_hash', 'batch_no')
@@ -89,8 +89,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('disabled_at', consent.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('disabled_at', consent.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('controller_id', 'email')
@@ -103,8 +103,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('email_hash', sa.String(length=64), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('erased_at', consent.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('erased_at', consent.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
@@ -119,7 +119,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('controller_id', sa.Integer(), nullable=False),
     sa.Column('email_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('controller_id', 'email_hash')
@@ -141,8 +141,8 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('evidence', sa.Text(), nullable=True),
-    sa.Column('occurred_at', consent.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('recorded_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('receipt_id', sa.String(length=36), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=True),
     sa.Column('hash', sa.String(length=64), nullable=False),
@@ -164,7 +164,7 @@ def upgrade():
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('text_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['purpose_id'], ['purposes.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('purpose_id', 'version', 'locale')
@@ -176,7 +176,7 @@ def upgrade():
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('controller_id', sa.Integer(), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', consent.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', consent.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('jws', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['controller_id'], ['controllers.id'], ),
@@ -194,7 +194,7 @@ def upgrade():
     sa.Column('basis', sa.String(length=32), nullable=False),
     sa.Column('reason', sa.String(length=32), nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=True),
-    sa.Column('expires_at', consent.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', consent.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['purpose_id'], ['purposes.id'], ),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], ),
     sa.PrimaryKeyConstraint('subject_id', 'purpose_id', 'channel')

@@ -1,0 +1,249 @@
+"""`flask consent keys|import|links|reachable`: the marketer's commands, over the same
+domain modules as the API (apikeys, importer, campaigns, reachability)."""
+
+import csv
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
+
+from consent.core import api_keys, campaign_links, importer, purposes, reachability
+from consent.core.models import ApiKey, Controller, utcnow
+from consent.core.vocabulary import CHANNELS
+from consent.extensions import db
+from consent.web.i18n import normalise_locale
+
+
+def controller_named(slug: str | None) -> Controller:
+    """The named controller; may be left out when there is only one."""
+    if slug is None:
+        if db.session.scalar(select(func.count(Controller.id))) == 1:
+            return db.session.scalar(select(Controller))
+        raise click.UsageError("--controller SLUG is required (see `flask consent controllers`).")
+    controller = purposes.controller_by_slug(slug)
+    if controller is None:
+        raise click.BadParameter(f"no controller {slug!r}", param_hint="--controller")
+    return controller
+
+
+def _purpose(controller, slug):
+    purpose = purposes.purpose_by_slug(controller, slug)
+    if purpose is None:
+        known = ", ".join(p.slug for p in controller.purposes)
+        raise click.BadParameter(f"no purpose {slug!r}; known: {known}", param_hint="--purpose")
+    return purpose
+
+
+controller_option = click.option("--controller", "slug", help="Controller slug.")
+
+keys = AppGroup("keys", help="Create, list and revoke API keys.")
+
+
+@keys.command("create")
+@controller_option
+@click.option("--role", type=click.Choice(api_keys.ROLES), required=True)
+@click.option("--origin", "origins", multiple=True, help="Allowed web origin (widget keys).")
+def create_key(slug, role, origins):
+    """Create a key; it is printed once, alone on the last line."""
+    controller = controller_named(slug)
+    if role == "widget" and not origins:
+        raise click.UsageError("a widget key needs at least one --origin https://…")
+    if role != "widget" and origins:
+        raise click.UsageError("--origin is only for widget keys")
+    row, secret = api_keys.create(controller, role, origins)
+    db.session.commit()
+    click.echo(f"{role} key {row.id} ({row.prefix}…) for {controller.slug}; shown only once:")
+    click.echo(secret)
+
+
+@keys.command("list")
+@controller_option
+def list_keys(slug):
+    """One key a line: id, prefix, controller, role, created, revoked, origins."""
+    query = select(ApiKey, Controller.slug).join(Controller).order_by(ApiKey.id)
+    if slug:
+        query = query.where(ApiKey.controller_id == controller_named(slug).id)
+    for key, controller_slug in db.session.execute(query):
+        revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        origins = " ".join(key.origins or [])
+        click.echo(
+            f"{key.id}\t{key.prefix}…\t{controller_slug}\t{key.role}\t"
+            f"{key.created_at:%Y-%m-%d}\t{revoked}\t{origins}".rstrip()
+        )
+
+
+@keys.command("revoke")
+@click.argument("key")
+def revoke_key(key):
+    """Revoke a key by its id or prefix; calls with it get 401 from then on."""
+    if key.isdigit():
+        condition = ApiKey.id == int(key)
+    else:
+        condition = ApiKey.prefix == key.rstrip("…")
+    rows = list(db.session.scalars(select(ApiKey).where(condition)))
+    if len(rows) != 1:
+        raise click.BadParameter(f"{key!r} names {len(rows)} keys", param_hint="KEY")
+    api_keys.revoke(rows[0])
+    db.session.commit()
+    click.echo(f"revoked key {rows[0].id} ({rows[0].prefix}…)")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@controller_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Default: by suffix.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--pause", default=0.0, hidden=True, type=float, help="Seconds between batches.")
+@with_appcontext
+def import_subjects(file, slug, fmt, batch_size, pause):
+    """Import subjects and their lawful bases from CSV or JSON Lines; safe to re-run.
+
+    CSV columns: email, external_id, locale, purpose, basis, evidence. JSON Lines: one
+    {"email", "external_id", "locale", "bases": [{"purpose", "basis", "evidence"}]} a line.
+    """
+    controller = controller_named(slug)
+    _hash, lines = importer.file_digest(file)
+    try:
+        with click.progressbar(length=lines, label="importing", file=sys.stderr) as bar:
+            summary = importer.import_file(
+                controller,
+                file,
+                fmt=fmt,
+                batch_size=batch_size,
+                actor=f"import:{file.name}",
+                progress=bar.update,
+                pause=pause,
+            )
+    except importer.RowError as error:
+        raise click.ClickException(str(error)) from None
+    for outcome in summary.errors:
+        click.echo(f"line {outcome.line}: {outcome.error.code}: {outcome.error}")
+    click.echo(
+        f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.suppressed} suppressed, "
+        f"{len(summary.errors)} invalid; {summary.batches} batches written, "
+        f"{summary.skipped_batches} already imported"
+    )
+
+
+def _refs(handle):
+    """Subject ids or emails from a CSV with a subject/id/email column, or a bare list."""
+    reader = csv.reader(handle)
+    header = next(reader, None)
+    if header is None:
+        return
+    names = [name.strip().lower() for name in header]
+    column = next((names.index(n) for n in ("subject", "id", "email") if n in names), None)
+    if column is None:
+        column = 0
+        yield header[0]
+    for row in reader:
+        if len(row) > column and row[column].strip():
+            yield row[column]
+
+
+LINK_COLUMNS = (
+    "subject",
+    "email",
+    "preferences_url",
+    "unsubscribe_url",
+    "list_unsubscribe",
+    "list_unsubscribe_post",
+    "reachable",
+)
+
+
+@click.command("links")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@controller_option
+@click.option("--purpose", "purposes", multiple=True, help="Purpose in scope (default: all).")
+@click.option("--channel", type=click.Choice(CHANNELS), default="email", show_default=True)
+@click.option("--campaign", help="Campaign id carried in the links, e.g. 2026-11-news.")
+@click.option("--locale", help="Language of the pages the links open (nl, nb, en).")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="Default: stdout.")
+@with_appcontext
+def make_links(file, slug, purposes, channel, campaign, locale, output):
+    """Signed links and List-Unsubscribe headers for each subject id or email in FILE.
+
+    Subjects not reachable for the purposes still get links, flagged reachable=false.
+    """
+    controller = controller_named(slug)
+    scope = [_purpose(controller, p) for p in purposes] or None
+    if locale and normalise_locale(locale) is None:
+        raise click.BadParameter("use nl, nb or en", param_hint="--locale")
+    _hash, lines = importer.file_digest(file)
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(LINK_COLUMNS)
+    made = unknown = 0
+    with open(file, encoding="utf-8-sig", newline="") as handle:
+        rows = campaign_links.link_rows(
+            controller, _refs(handle), scope, channel, campaign, normalise_locale(locale)
+        )
+        with click.progressbar(length=lines, label="signing links", file=sys.stderr) as bar:
+            try:
+                for _status, ref, row in rows:
+                    bar.update(1)
+                    if row is None:
+                        unknown += 1
+                        click.echo(f"unknown subject: {ref}", err=True)
+                        continue
+                    made += 1
+                    headers = row["headers"]
+                    writer.writerow(
+                        (
+                            row["subject"],
+                            row["email"],
+                            row["preferences_url"],
+                            row["unsubscribe_url"],
+                            headers["List-Unsubscribe"],
+                            headers["List-Unsubscribe-Post"],
+                            "true" if row["reachable"] else "false",
+                        )
+                    )
+            except ValueError as error:
+                raise click.BadParameter(str(error), param_hint="--campaign") from None
+            bar.update(bar.length - bar.pos)  # the header line
+    click.echo(f"{made} links made, {unknown} unknown subjects", err=True)
+
+
+def _instant(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            "use ISO-8601, e.g. 2026-03-01T00:00Z", param_hint="--at"
+        ) from None
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if at > utcnow():
+        raise click.BadParameter("must not be in the future", param_hint="--at")
+    return at
+
+
+@click.command("reachable")
+@controller_option
+@click.option("--purpose", required=True)
+@click.option("--channel", type=click.Choice(CHANNELS), default="email", show_default=True)
+@click.option("--at", help="A past instant; answered from the ledger.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "ndjson"]), default="csv")
+@click.option("--count", is_flag=True, help="Print only the number of reachable subjects.")
+@with_appcontext
+def reachable(slug, purpose, channel, at, fmt, count):
+    """Who may be contacted for a purpose on a channel, now or at a past instant."""
+    controller = controller_named(slug)
+    purpose = _purpose(controller, purpose)
+    at = _instant(at)
+    if count:
+        click.echo(reachability.count(purpose, channel, at))
+        return
+    rows = reachability.rows(purpose, channel, at)
+    lines = reachability.csv_lines(rows) if fmt == "csv" else reachability.ndjson_lines(rows)
+    for piece in lines:
+        click.echo(piece, nl=False)
+
+
+COMMANDS = (keys, import_subjects, make_links, reachable)

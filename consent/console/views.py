@@ -1,0 +1,294 @@
+"""Blueprint /console: staff sign-in, the marketer dashboard and the auditor timeline.
+
+Every page reads through the domain modules (reachability, proof, subjects) and is scoped
+to the signed-in user's controller; nothing here changes the ledger.
+"""
+
+from datetime import UTC, datetime
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, format_datetime, get_locale, refresh
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, literal_column, select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from consent.core import proof, purposes, reachability, staff_users, subjects
+from consent.core.models import Event, utcnow
+from consent.extensions import db, limiter
+from consent.web import security
+from consent.web.i18n import _, _l
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+security.protect(bp)
+
+SESSION_KEY = "staff_user_id"
+LOGIN_LIMIT = "10 per minute"
+MONTHS = 12
+# The chart's three series, in drawing order, and the event kinds each one counts.
+SERIES = (
+    ("given", _l("Consent given"), ("consent_given",)),
+    (
+        "ended",
+        _l("Withdrawn, refused or expired"),
+        ("consent_withdrawn", "consent_refused", "consent_expired"),
+    ),
+    ("objected", _l("Objections"), ("objection_recorded",)),
+)
+SERIES_OF_KIND = {kind: key for key, _label, kinds in SERIES for kind in kinds}
+
+
+class LoginForm(FlaskForm):
+    controller = StringField(
+        _l("Organisation"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "organization"},
+    )
+    email = StringField(
+        _l("Email address"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+@bp.before_request
+def _load_user():
+    g.staff = staff_users.active(session.get(SESSION_KEY))
+    g.controller_locale = g.staff.controller.default_locale if g.staff else None
+    refresh()
+
+
+@bp.context_processor
+def _console_context():
+    return {"staff_user": g.get("staff")}
+
+
+def login_required(*roles):
+    """No session: to the sign-in page. A role not in `roles`: 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.staff is None:
+                return redirect(url_for("console.login", lang=request.args.get("lang")))
+            if g.staff.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.errorhandler(403)
+def forbidden(error):
+    title = _("Not available for your role")
+    message = _("Ask an administrator of your organisation if you need this page.")
+    return render_template("error.html", title=title, message=message, status=403), 403
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    title = _("This form has expired")
+    message = _("Nothing was changed. Please reload the page and try again.")
+    return render_template("error.html", title=title, message=message, status=400), 400
+
+
+def _clear_session() -> None:
+    """Empty the session, and forget the CSRF token cached for it, which dies with it."""
+    session.clear()
+    g.pop("csrf_token", None)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    """The same answer for an unknown organisation, unknown address or wrong password."""
+    if g.staff is not None and request.method == "GET":
+        return redirect(url_for("console.dashboard", lang=request.args.get("lang")))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("console/login.html", form=form), status
+    user = staff_users.authenticate(form.controller.data, form.email.data, form.password.data)
+    if user is None:
+        current_app.logger.warning(
+            "console sign-in refused for %r at %r", form.email.data, form.controller.data
+        )
+        error = _("The organisation, email address or password is not right.")
+        return render_template("console/login.html", form=form, error=error), 401
+    # A fresh session, so an identifier planted before sign-in is worth nothing after it.
+    _clear_session()
+    session[SESSION_KEY] = user.id
+    current_app.logger.info("console sign-in: staff user %s (%s)", user.id, user.role)
+    return redirect(url_for("console.dashboard", lang=str(get_locale())))
+
+
+@bp.post("/logout")
+def logout():
+    """A POST with the CSRF token (checked app-wide), so a link elsewhere cannot sign out."""
+    _clear_session()
+    return redirect(url_for("console.login", lang=str(get_locale())))
+
+
+def _month_keys(now: datetime) -> list[str]:
+    year, month = now.year, now.month
+    keys = []
+    for _step in range(MONTHS):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def events_per_month(controller, now: datetime) -> dict:
+    """{"YYYY-MM": {series: count}} for the last twelve months (UTC), in one GROUP BY."""
+    keys = _month_keys(now)
+    start = datetime.fromisoformat(f"{keys[0]}-01").replace(tzinfo=UTC)
+    if db.session.get_bind().dialect.name == "postgresql":
+        month = func.to_char(func.timezone("UTC", Event.occurred_at), "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", Event.occurred_at)
+    query = (
+        select(month.label("month"), Event.kind, func.count())
+        .where(
+            Event.controller_id == controller.id,
+            Event.occurred_at >= start,
+            Event.kind.in_(SERIES_OF_KIND),
+        )
+        # By the output name: PostgreSQL would not match two bound copies of the expression.
+        .group_by(literal_column("month"), Event.kind)
+    )
+    counts = {key: dict.fromkeys(SERIES_OF_KIND.values(), 0) for key in keys}
+    for key, kind, number in db.session.execute(query):
+        if key in counts:
+            counts[key][SERIES_OF_KIND[kind]] += number
+    return counts
+
+
+def chart(counts: dict, width: int = 640, height: int = 220) -> dict:
+    """Bar geometry for the inline SVG: a group of three bars a month, scaled to the top."""
+    top = max([n for month in counts.values() for n in month.values()] + [1])
+    plot = height - 30
+    slot = width / len(counts)
+    bar = (slot - 8) / len(SERIES)
+    months, bars = [], []
+    for index, (key, values) in enumerate(counts.items()):
+        x = index * slot + 4
+        months.append({"x": x + slot / 2 - 4, "label": format_date(_month_date(key), "LLL yy")})
+        for position, (series, label, _kinds) in enumerate(SERIES):
+            size = values[series] / top * plot
+            bars.append(
+                {
+                    "series": series,
+                    "label": label,
+                    "month": key,
+                    "count": values[series],
+                    "x": round(x + position * bar, 1),
+                    "y": round(plot - size + 5, 1),
+                    "width": round(bar - 1, 1),
+                    "height": round(size, 1),
+                }
+            )
+    return {"width": width, "height": height, "top": top, "bars": bars, "months": months}
+
+
+def _month_date(key: str):
+    return datetime.fromisoformat(f"{key}-01").date()
+
+
+@bp.get("/")
+@login_required("marketer", "auditor", "admin")
+def dashboard():
+    controller = g.staff.controller
+    reach = [
+        {
+            "purpose": purpose,
+            "channel": channel,
+            "count": reachability.count(purpose, channel),
+        }
+        for purpose in controller.purposes
+        for channel in purpose.channels
+    ]
+    counts = events_per_month(controller, utcnow())
+    notices = purposes.current_notices(controller, str(get_locale()))
+    return render_template(
+        "console/dashboard.html",
+        controller=controller,
+        titles={purpose_id: notice.title for purpose_id, notice in notices.items()},
+        reach=reach,
+        counts=counts,
+        month_names={key: format_date(_month_date(key), "LLLL yyyy") for key in counts},
+        series=SERIES,
+        chart=chart(counts),
+    )
+
+
+def find_subject(controller, query: str):
+    """By public id, email address or the controller's own customer id."""
+    query = query.strip()
+    if not query:
+        return None
+    found = subjects.by_public_id(controller, query)
+    if found is None and "@" in query:
+        try:
+            found = subjects.by_email(controller, query)
+        except subjects.InvalidEmail:
+            found = None
+    return found or subjects.by_external_id(controller, query)
+
+
+def _when(value: str | None) -> str:
+    return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
+
+
+@bp.get("/subjects")
+@login_required("auditor", "admin")
+def subject_timeline():
+    controller = g.staff.controller
+    query = request.args.get("q", "")[:254]
+    subject = find_subject(controller, query)
+    if subject is None:
+        status = 404 if query.strip() else 200
+        return render_template("console/subjects.html", query=query, history=None), status
+    return render_template(
+        "console/subjects.html",
+        query=query,
+        subject=subject,
+        history=proof.history(controller, subject),
+        purposes=controller.purposes,
+        when=_when,
+    )
+
+
+@bp.get("/subjects/<public_id>/proof")
+@login_required("auditor", "admin")
+def subject_proof(public_id):
+    """The printable proof bundle, as the API's HTML format renders it."""
+    controller = g.staff.controller
+    subject = subjects.by_public_id(controller, public_id)
+    if subject is None:
+        abort(404)
+    purpose = None
+    slug = request.args.get("purpose")
+    if slug:
+        purpose = purposes.purpose_by_slug(controller, slug)
+        if purpose is None:
+            abort(404)
+    return render_template("proof/bundle.html", bundle=proof.proof(controller, subject, purpose))

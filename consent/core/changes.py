@@ -1,0 +1,258 @@
+"""What a person can do from a signed link, as ledger changes: save, unsubscribe, object, erase.
+
+No Flask here: the views read the request, call one of these and commit. Every operation
+locks the subject before it compares what was asked with what stands, so two identical
+submissions racing each other still record the change once.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from consent.core import ledger, purposes, rules, subjects
+from consent.core.ledger import Change
+from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
+from consent.core.vocabulary import CONSENT_DECISIONS, DIRECT_MARKETING
+from consent.extensions import db
+
+ACTOR = "subject"
+PROFILING = "profiling"
+# How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
+CONSENT, OBJECT, NONE = "consent", "object", "none"
+
+
+class StaleNotice(ValueError):
+    """The form names a notice version that does not exist: show the page again."""
+
+
+@dataclass
+class ChannelState:
+    channel: str
+    on: bool
+    reason: str
+    expires_at: datetime | None = None
+
+
+@dataclass
+class PurposeState:
+    purpose: Purpose
+    notice: Notice | None
+    basis: str
+    channels: list[ChannelState]
+
+    @property
+    def control(self) -> str:
+        if self.basis == "consent":
+            return CONSENT
+        return OBJECT if self.basis == "legitimate_interest" else NONE
+
+    @property
+    def objected(self) -> bool:
+        return any(c.reason == "objected" for c in self.channels)
+
+    @property
+    def reachable(self) -> bool:
+        return any(c.on for c in self.channels)
+
+
+@dataclass
+class Outcome:
+    """What one interaction recorded; receipt is None when nothing needed to change."""
+
+    changes: list[Change] = field(default_factory=list)
+    receipt: Receipt | None = None
+
+
+def overview(
+    controller: Controller, subject: Subject, locale: str, at=None, history=None
+) -> list[PurposeState]:
+    """Every purpose of the controller with its notice, basis in force and state per channel.
+
+    `history` is the subject's chain when the caller has it already (under the lock)."""
+    at = at or utcnow()
+    events = rules.in_order(ledger.events_of(subject) if history is None else history)
+    notices = purposes.current_notices(controller, locale)
+    result = []
+    for purpose in controller.purposes:
+        channels = []
+        for channel in purpose.channels:
+            decision = rules.lapsed(rules.standing(purpose, channel, events), at)
+            channels.append(
+                ChannelState(channel, decision.reachable, decision.reason, decision.expires_at)
+            )
+        basis = rules.basis_in_force(purpose, events)
+        result.append(PurposeState(purpose, notices.get(purpose.id), basis, channels))
+    return result
+
+
+def gpc_recorded(subject: Subject) -> bool:
+    return any(event.source == "gpc" for event in ledger.events_of(subject))
+
+
+def _apply(subject, changes, source, locale, history) -> Outcome:
+    if not changes:
+        return Outcome()
+    receipt = ledger.record(
+        subject, changes, source=source, actor=ACTOR, locale=locale, history=history
+    )
+    return Outcome(changes, receipt)
+
+
+def _shown_notice(purpose: Purpose, version: str, locale: str) -> Notice:
+    """The notice the person was shown, as named by the form's hidden fields."""
+    notice = version.isdigit() and db.session.scalar(
+        select(Notice).where(
+            Notice.purpose_id == purpose.id, Notice.version == int(version), Notice.locale == locale
+        )
+    )
+    if not notice:
+        raise StaleNotice(purpose.slug)
+    return notice
+
+
+def _given(purpose, notice, channel=None) -> Change:
+    version, text_hash = notice.version, notice.text_hash
+    return Change(
+        "consent_given", purpose, channel=channel, notice_version=version, notice_hash=text_hash
+    )
+
+
+def save(controller, subject, form, locale) -> Outcome:
+    """Record the difference between the submitted page and what stands now.
+
+    `form` maps field names to values: `version-<slug>` for every purpose shown,
+    `consent-<slug>-<channel>` for a ticked channel, `object-<slug>` for a ticked objection.
+    Purposes without a version field were not on the submitted page and stay as they are.
+    """
+    history = ledger.lock(subject)
+    changes = []
+    for state in overview(controller, subject, locale, history=history):
+        purpose, version = state.purpose, form.get(f"version-{state.purpose.slug}")
+        if version is None or state.control == NONE:
+            continue
+        if state.control == CONSENT:
+            for channel in state.channels:
+                wanted = bool(form.get(f"consent-{purpose.slug}-{channel.channel}"))
+                if wanted and not channel.on:
+                    notice = _shown_notice(purpose, version, locale)
+                    changes.append(_given(purpose, notice, channel.channel))
+                elif channel.on and not wanted:
+                    changes.append(Change("consent_withdrawn", purpose, channel=channel.channel))
+            continue
+        wanted = bool(form.get(f"object-{purpose.slug}"))
+        if wanted and not state.objected:
+            changes.append(Change("objection_recorded", purpose))
+        elif state.objected and not wanted:
+            # The person's own consent after an objection lifts it (rules._consent_after).
+            changes.append(_given(purpose, _shown_notice(purpose, version, locale)))
+    return _apply(subject, changes, "preference_page", locale, history)
+
+
+def _latest_consent(purpose, channel, events):
+    decisions = [
+        e
+        for e in events
+        if e.kind in CONSENT_DECISIONS
+        and e.purpose_id == purpose.id
+        and (channel is None or e.channel in (None, channel))
+    ]
+    return decisions[-1] if decisions else None
+
+
+def _consent_live(purpose, channel, events) -> bool:
+    """Whether a consent decision still says "given" on the channel (None: on any channel)."""
+    channels = purpose.channels if channel is None else [channel]
+    latest = [_latest_consent(purpose, each, events) for each in channels]
+    return any(event is not None and event.kind == "consent_given" for event in latest)
+
+
+def _objection_stands(purpose, channel, events) -> bool:
+    channels = purpose.channels if channel is None else [channel]
+    return all(rules.standing(purpose, each, events).reason == "objected" for each in channels)
+
+
+def _marketing_objection_stands(controller, channel, events) -> bool:
+    """A direct_marketing objection covering `channel` that no later marketing consent lifted."""
+    marketing = {p.id for p in controller.purposes if p.category == DIRECT_MARKETING}
+    for event in reversed(events):
+        if event.kind == "consent_given" and event.purpose_id in marketing:
+            return False
+        if event.kind == "objection_recorded" and event.scope == DIRECT_MARKETING:
+            if event.channel in (None, channel):
+                return True
+    return False
+
+
+def unsubscribe_all(controller, subject, locale, channel=None, source="preference_page"):
+    """Withdraw every consent-based marketing purpose and object to direct marketing."""
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
+    changes = []
+    for purpose in controller.purposes:
+        if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
+            continue
+        if rules.basis_in_force(purpose, events) == "consent":
+            if _consent_live(purpose, channel, events):
+                changes.append(Change("consent_withdrawn", purpose, channel=channel))
+    if not _marketing_objection_stands(controller, channel, events):
+        changes.append(Change("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
+    return _apply(subject, changes, source, locale, history)
+
+
+def one_click(controller, subject, slugs, channel, locale) -> Outcome:
+    """RFC 8058: withdraw the link's scope on its channel; a link for all purposes is
+    an unsubscribe from all marketing. Purposes on asserted bases are left as they are."""
+    if slugs is None:
+        return unsubscribe_all(controller, subject, locale, channel, source="one_click")
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
+    changes = []
+    for slug in slugs:
+        purpose = purposes.purpose_by_slug(controller, slug)
+        if purpose is None or (channel is not None and channel not in purpose.channels):
+            continue
+        basis = rules.basis_in_force(purpose, events)
+        if basis == "consent" and _consent_live(purpose, channel, events):
+            changes.append(Change("consent_withdrawn", purpose, channel=channel))
+        elif basis == "legitimate_interest" and not _objection_stands(purpose, channel, events):
+            changes.append(Change("objection_recorded", purpose, channel=channel))
+    return _apply(subject, changes, "one_click", locale, history)
+
+
+def gpc(controller, subject, locale) -> Outcome:
+    """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once.
+
+    Once per purpose for good: if the person later lifts it on the page, the signal their
+    browser keeps sending must not overrule that explicit choice.
+    """
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
+    changes = []
+    for purpose in controller.purposes:
+        if purpose.category != PROFILING or _objection_stands(purpose, None, events):
+            continue
+        if not any(e.source == "gpc" and e.purpose_id == purpose.id for e in events):
+            changes.append(Change("objection_recorded", purpose))
+    return _apply(subject, changes, "gpc", locale, history)
+
+
+def confirm(controller, subject, purposes, locale) -> Outcome:
+    """Double opt-in: confirm the consents in scope still waiting for it (rules: unconfirmed)."""
+    history = ledger.lock(subject)
+    events = rules.in_order(history)
+    changes = []
+    for purpose in controller.purposes:
+        if purposes is not None and purpose.slug not in purposes:
+            continue
+        if any(
+            rules.standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels
+        ):
+            latest = _latest_consent(purpose, None, events)
+            changes.append(Change("consent_confirmed", purpose, channel=latest.channel))
+    return _apply(subject, changes, "preference_page", locale, history)
+
+
+def erase(subject, locale):
+    """Art. 17 from the page; the ledger keeps the pseudonymous proof."""
+    return subjects.erase(subject, source="preference_page", actor=ACTOR, locale=locale)

@@ -1,0 +1,308 @@
+"""Bulk import of subjects with their lawful bases: idempotent, per-line errors, resumable.
+
+A batch is one transaction: its valid rows are written together with an ImportBatch row
+naming the file's SHA-256 and the batch number, so after a crash a re-run skips exactly
+the batches that committed. Re-importing a row changes nothing: a basis already in force
+with the same evidence is not asserted again, and an erased person's address comes back
+`suppressed` instead of being revived.
+"""
+
+import csv
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import select
+
+from consent.core import ledger, rules, subjects
+from consent.core.models import Controller, ImportBatch
+from consent.core.vocabulary import BASES
+from consent.extensions import db
+from consent.web.i18n import normalise_locale
+
+MAX_FIELD = 2000
+
+
+class RowError(ValueError):
+    """Why one row was not imported; `code` is stable, the message is for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Item:
+    line: int
+    email: str
+    external_id: str | None = None
+    locale: str | None = None
+    bases: list[tuple] = field(default_factory=list)  # (Purpose, basis, evidence)
+
+
+@dataclass
+class Outcome:
+    line: int
+    email: str | None
+    subject: str | None = None
+    created: bool = False
+    suppressed: bool = False
+    events: int = 0
+    error: RowError | None = None
+
+
+def _text(raw: dict, key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_FIELD or "\x00" in value:
+        raise RowError(f"invalid_{key}", f"{key} must be a text of at most {MAX_FIELD} characters.")
+    return value.strip() or None
+
+
+def parse(controller: Controller, raw, line: int, purposes: dict | None = None) -> Item:
+    """Check one row (a CSV row or JSON object) completely before anything is written."""
+    if not isinstance(raw, dict):
+        raise RowError("invalid_row", "Each subject must be an object.")
+    purposes = purposes if purposes is not None else {p.slug: p for p in controller.purposes}
+    email = _text(raw, "email")
+    if not email:
+        raise RowError("email_required", "An email address is required.")
+    try:
+        email = subjects.normalise_email(email)
+    except subjects.InvalidEmail:
+        raise RowError("invalid_email", f"{email!r} is not a valid email address.") from None
+    locale = _text(raw, "locale")
+    if locale and normalise_locale(locale) is None:
+        raise RowError("invalid_locale", f"Unknown locale {locale!r}; use nl, nb or en.")
+    external_id = _text(raw, "external_id")
+    if external_id and len(external_id) > 200:
+        raise RowError("invalid_external_id", "external_id is at most 200 characters.")
+    bases = raw.get("bases")
+    if bases is None:
+        bases = [raw] if _text(raw, "purpose") or _text(raw, "basis") else []
+    if not isinstance(bases, list):
+        raise RowError("invalid_bases", "bases must be a list.")
+    item = Item(line, email, external_id, normalise_locale(locale))
+    for entry in bases:
+        item.bases.append(_basis(entry, purposes))
+    return item
+
+
+def _basis(entry, purposes: dict) -> tuple:
+    if not isinstance(entry, dict):
+        raise RowError("invalid_bases", "Each basis must be an object.")
+    slug, basis, evidence = (_text(entry, k) for k in ("purpose", "basis", "evidence"))
+    if slug not in purposes:
+        raise RowError("unknown_purpose", f"Unknown purpose {slug!r}.")
+    if basis not in BASES:
+        raise RowError("invalid_basis", f"Unknown lawful basis {basis!r}.")
+    if basis == "consent":
+        raise RowError(
+            "invalid_basis",
+            "Consent cannot be imported as a basis; record the person's decision instead.",
+        )
+    if not evidence:
+        raise RowError("evidence_required", f"The {basis} basis needs evidence.")
+    return purposes[slug], basis, evidence
+
+
+def _changes(subject, item: Item, created: bool) -> list[ledger.Change]:
+    """basis_asserted changes, minus those already in force with the same evidence."""
+    events = [] if created else rules.in_order(ledger.events_of(subject))
+    changes, seen = [], set()
+    for purpose, basis, evidence in item.bases:
+        if (purpose.id, basis, evidence) in seen:
+            continue
+        seen.add((purpose.id, basis, evidence))
+        active = rules.active_assertion(purpose, events)
+        if active and (active.basis, active.evidence) == (basis, evidence):
+            continue
+        changes.append(ledger.Change("basis_asserted", purpose, basis=basis, evidence=evidence))
+    return changes
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, error: ledger.LedgerError):
+        super().__init__(str(error))
+        self.line, self.error = line, error
+
+
+def apply(controller: Controller, items: list[Item], actor: str) -> list[Outcome]:
+    """Write the items in the current transaction; the caller commits (or rolls back)."""
+    outcomes = []
+    for item in items:
+        try:
+            subject, created = subjects.upsert(
+                controller,
+                item.email,
+                item.external_id,
+                item.locale,
+                events_follow=bool(item.bases),
+            )
+            if subject is None:
+                outcomes.append(Outcome(item.line, item.email, suppressed=True))
+                continue
+            changes = _changes(subject, item, created)
+            if changes:
+                ledger.record(subject, changes, source="import", actor=actor, locale=item.locale)
+        except ledger.LedgerError as error:
+            raise _Refused(item.line, error) from error
+        outcomes.append(
+            Outcome(item.line, item.email, subject.public_id, created, False, len(changes))
+        )
+    return outcomes
+
+
+def run_batch(controller: Controller, rows: Iterable, actor: str, marker=None) -> list[Outcome]:
+    """Parse and write one batch atomically; invalid rows come back as outcomes with an error.
+
+    `rows` are (line, raw row or RowError). A row the ledger refuses although it parsed
+    rolls the batch back, and the batch is written again without it, so a batch is always
+    all of its valid rows or nothing. `marker()` adds to the same transaction (ImportBatch).
+    """
+    purposes = {p.slug: p for p in controller.purposes}
+    failed: dict[int, Outcome] = {}
+    items = []
+    for line, raw in rows:
+        try:
+            if isinstance(raw, RowError):
+                raise raw
+            items.append(parse(controller, raw, line, purposes))
+        except RowError as error:
+            email = raw.get("email") if isinstance(raw, dict) else None
+            failed[line] = Outcome(line, email if isinstance(email, str) else None, error=error)
+    while True:
+        todo = [item for item in items if item.line not in failed]
+        try:
+            written = apply(controller, todo, actor)
+            if marker:
+                marker()
+            db.session.commit()
+            break
+        except _Refused as refused:
+            db.session.rollback()
+            error = RowError(refused.error.code, str(refused.error))
+            failed[refused.line] = Outcome(refused.line, None, error=error)
+    return sorted(written + list(failed.values()), key=lambda o: o.line)
+
+
+# --- files ---
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """SHA-256 of the file and its number of lines, in one streaming pass."""
+    digest, lines = hashlib.sha256(), 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            lines += block.count(b"\n")
+    return digest.hexdigest(), lines
+
+
+def detect_format(path: Path) -> str:
+    return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
+
+
+def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, object]]:
+    """(line number, row dict or RowError) for every data row of a CSV or JSON Lines file."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        if fmt == "jsonl":
+            for number, text in enumerate(handle, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    yield number, json.loads(text)
+                except ValueError:
+                    yield number, RowError("invalid_json", "This line is not a JSON object.")
+            return
+        header = handle.readline()
+        handle.seek(0)
+        # Spreadsheets set to Dutch or Norwegian export with semicolons.
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        if not reader.fieldnames or "email" not in [f.strip() for f in reader.fieldnames]:
+            raise RowError("email_column_missing", "The CSV file needs an 'email' column.")
+        for row in reader:
+            yield reader.line_num, {(k or "").strip(): v for k, v in row.items()}
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    suppressed: int = 0
+    batches: int = 0
+    skipped_batches: int = 0
+    errors: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.rows += 1
+            if outcome.error:
+                self.errors.append(outcome)
+            elif outcome.suppressed:
+                self.suppressed += 1
+            elif outcome.created:
+                self.created += 1
+            elif outcome.events:
+                self.updated += 1
+            else:
+                self.unchanged += 1
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def import_file(
+    controller: Controller,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    batch_size: int = 500,
+    actor: str = "import",
+    progress: Callable[[int], None] | None = None,
+    pause: float = 0.0,
+) -> Summary:
+    """Import a file of any size batch by batch, skipping batches a previous run committed.
+
+    `pause` waits between batches (to watch or test an interrupted run).
+    """
+    path = Path(path)
+    file_hash, _lines = file_digest(path)
+    done = dict(
+        db.session.execute(
+            select(ImportBatch.batch_no, ImportBatch.rows).where(
+                ImportBatch.controller_id == controller.id, ImportBatch.file_hash == file_hash
+            )
+        ).all()
+    )
+    if done:
+        # Batches commit in order and all but a file's last are full: resume in the same size.
+        batch_size = max(done.values())
+    summary, seen_line = Summary(), 0
+    rows = read_rows(path, fmt or detect_format(path))
+    for number, batch in enumerate(_batches(rows, batch_size)):
+        if number in done:
+            summary.skipped_batches += 1
+        else:
+            marker = ImportBatch(
+                controller_id=controller.id, file_hash=file_hash, batch_no=number, rows=len(batch)
+            )
+            summary.add(run_batch(controller, batch, actor, lambda m=marker: db.session.add(m)))
+            summary.batches += 1
+            if pause:
+                time.sleep(pause)
+        if progress:
+            progress(batch[-1][0] - seen_line)
+        seen_line = batch[-1][0]
+    return summary

@@ -1,0 +1,255 @@
+"""The only way events enter the ledger: validate, lock the subject, chain, update state.
+
+`record()` adds everything to the session and flushes; the caller commits, so one
+interaction is one transaction. Events are never updated or deleted (models.py refuses).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from consent.core import receipts, rules
+from consent.core.models import (
+    Controller,
+    Event,
+    Purpose,
+    Receipt,
+    State,
+    Subject,
+    new_uuid,
+    utcnow,
+)
+from consent.core.vocabulary import (
+    BASES,
+    CHANNELS,
+    DIRECT_MARKETING,
+    KINDS,
+    SOURCES,
+    SUBJECT_WIDE_KINDS,
+)
+from consent.extensions import db
+
+
+class LedgerError(ValueError):
+    """A change the rules refuse; `code` is stable for programs, the message for people."""
+
+    def __init__(self, code: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass
+class Change:
+    """One event to record, as the caller means it."""
+
+    kind: str
+    purpose: Purpose | None = None
+    scope: str | None = None
+    channel: str | None = None
+    basis: str | None = None
+    reason: str | None = None
+    evidence: str | None = None
+    notice_version: int | None = None
+    notice_hash: str | None = None
+    occurred_at: datetime | None = None
+
+
+def hashed_fields(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> dict:
+    """Every stored field of an event, and prev_hash: what its hash covers."""
+    return {
+        "id": event.id,
+        "controller": controller_slug,
+        "subject": subject_public_id,
+        "seq": event.seq,
+        "kind": event.kind,
+        "purpose": purpose_slug,
+        "scope": event.scope,
+        "channel": event.channel,
+        "basis": event.basis,
+        "source": event.source,
+        "actor": event.actor,
+        "notice_version": event.notice_version,
+        "notice_hash": event.notice_hash,
+        "locale": event.locale,
+        "reason": event.reason,
+        "evidence": event.evidence,
+        "occurred_at": event.occurred_at.isoformat(),
+        "recorded_at": event.recorded_at.isoformat(),
+        "receipt_id": event.receipt_id,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def canonical(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> bytes:
+    """The exact bytes an event's hash covers."""
+    body = hashed_fields(event, controller_slug, subject_public_id, purpose_slug)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(event, controller_slug, subject_public_id, purpose_slug) -> str:
+    return hashlib.sha256(
+        canonical(event, controller_slug, subject_public_id, purpose_slug)
+    ).hexdigest()
+
+
+def _validate(subject: Subject, change: Change, source: str) -> None:
+    if change.kind not in KINDS:
+        raise LedgerError("unknown_kind", f"Unknown event kind {change.kind!r}.")
+    if source not in SOURCES:
+        raise LedgerError("unknown_source", f"Unknown source {source!r}.")
+    purpose = change.purpose
+    if purpose is not None and purpose.controller_id != subject.controller_id:
+        raise LedgerError("unknown_purpose", "Unknown purpose.", 404)
+    if change.scope == DIRECT_MARKETING:
+        if change.kind not in ("objection_recorded",) or purpose is not None:
+            raise LedgerError(
+                "invalid_scope", "Only an objection can have the direct_marketing scope."
+            )
+    elif purpose is None and change.kind not in SUBJECT_WIDE_KINDS:
+        raise LedgerError("purpose_required", f"{change.kind} needs a purpose.")
+    if change.channel is not None:
+        channels = purpose.channels if purpose else CHANNELS
+        if change.channel not in channels:
+            raise LedgerError("unknown_channel", f"Channel {change.channel!r} is not offered.")
+    if change.kind == "objection_overridden":
+        if purpose is None or purpose.category == DIRECT_MARKETING:
+            raise LedgerError(
+                "override_refused",
+                "An objection to direct marketing can never be overridden (GDPR Art. 21(3)).",
+                409,
+            )
+        if not change.reason:
+            raise LedgerError("reason_required", "An override needs its compelling grounds.")
+    if change.kind == "basis_asserted":
+        if change.basis not in BASES or change.basis == "consent":
+            raise LedgerError("invalid_basis", "basis_asserted takes a basis other than consent.")
+        if not change.evidence:
+            raise LedgerError("evidence_required", "A basis is asserted with evidence.")
+    if change.kind == "basis_ended" and change.basis not in (None, *BASES):
+        raise LedgerError("invalid_basis", f"Unknown basis {change.basis!r}.")
+    if change.occurred_at is not None and change.occurred_at > utcnow():
+        raise LedgerError("future_event", "An event cannot occur in the future.")
+
+
+def lock(subject: Subject) -> list[Event]:
+    """Serialise appends to one subject's chain (row lock on PostgreSQL, write lock on SQLite).
+
+    Returns the chain as it stands under the lock, for callers that decide what to record.
+    """
+    db.session.execute(
+        update(Subject)
+        .where(Subject.id == subject.id)
+        .values(event_count=Subject.event_count)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(subject)
+    return events_of(subject)
+
+
+def events_of(subject: Subject) -> list[Event]:
+    return list(
+        db.session.scalars(select(Event).where(Event.subject_id == subject.id).order_by(Event.seq))
+    )
+
+
+def record(
+    subject: Subject,
+    changes: list[Change],
+    *,
+    source: str,
+    actor: str,
+    locale: str | None = None,
+    history: list[Event] | None = None,
+) -> Receipt:
+    """Append the changes to the subject's chain, refresh its state, issue one receipt.
+
+    `history` is what `lock()` returned when the caller took the lock itself in this
+    transaction to decide on the changes; otherwise the lock is taken here.
+    """
+    if not changes:
+        raise LedgerError("no_changes", "Nothing to record.")
+    if history is None:
+        history = lock(subject)
+    if subject.erased_at is not None:
+        raise LedgerError("subject_erased", "This person's data has been erased.", 409)
+    for change in changes:
+        _validate(subject, change, source)
+    controller = db.session.get(Controller, subject.controller_id)
+    receipt_id = new_uuid()
+    now = utcnow()
+    events = []
+    for change in changes:
+        event = Event(
+            id=new_uuid(),
+            controller_id=subject.controller_id,
+            subject_id=subject.id,
+            seq=subject.event_count + 1,
+            kind=change.kind,
+            purpose_id=change.purpose.id if change.purpose else None,
+            purpose=change.purpose,
+            scope=change.scope or (change.purpose.slug if change.purpose else None),
+            channel=change.channel,
+            basis=change.basis or _basis_for(change, history + events),
+            source=source,
+            actor=actor,
+            notice_version=change.notice_version,
+            notice_hash=change.notice_hash,
+            locale=locale,
+            reason=change.reason,
+            evidence=change.evidence,
+            occurred_at=change.occurred_at or now,
+            recorded_at=now,
+            receipt_id=receipt_id,
+            prev_hash=subject.last_hash,
+        )
+        event.hash = chain_hash(
+            event, controller.slug, subject.public_id, change.purpose and change.purpose.slug
+        )
+        subject.event_count = event.seq
+        subject.last_hash = event.hash
+        db.session.add(event)
+        events.append(event)
+    db.session.flush()
+    refresh_state(subject, controller, history + events)
+    return receipts.issue(controller, subject, events, receipt_id, source, locale)
+
+
+def _basis_for(change: Change, earlier: list[Event]) -> str | None:
+    """The lawful basis in force for the purpose when this change is made."""
+    if change.purpose is None:
+        return None
+    return rules.basis_in_force(change.purpose, rules.in_order(earlier))
+
+
+def decisions_for(purposes, events) -> dict[tuple[int, str], rules.Decision]:
+    """Standing decision for every purpose × channel of the controller."""
+    ordered = rules.in_order(events)
+    return {
+        (purpose.id, channel): rules.standing(purpose, channel, ordered)
+        for purpose in purposes
+        for channel in purpose.channels
+    }
+
+
+def refresh_state(subject: Subject, controller: Controller, events: list[Event]) -> None:
+    """Rewrite the subject's state rows from its ledger (same transaction as the events)."""
+    wanted = decisions_for(controller.purposes, events)
+    existing = {
+        (row.purpose_id, row.channel): row
+        for row in db.session.scalars(select(State).where(State.subject_id == subject.id))
+    }
+    for (purpose_id, channel), decision in wanted.items():
+        row = existing.get((purpose_id, channel))
+        if row is None:
+            row = State(subject_id=subject.id, purpose_id=purpose_id, channel=channel)
+            db.session.add(row)
+        row.reachable = decision.reachable
+        row.basis = decision.basis
+        row.reason = decision.reason
+        row.event_id = decision.event_id
+        row.expires_at = decision.expires_at
+    db.session.flush()

@@ -1,0 +1,288 @@
+"""Database tables (SQLAlchemy 2, typed). No request or rule logic lives here."""
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from consent.extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC in and out, on SQLite (naive storage) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; times are stored as aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def new_public_id() -> str:
+    """128 random bits, URL-safe; never a leading "-", which a command line takes for an option."""
+    while True:
+        candidate = secrets.token_urlsafe(16)
+        if not candidate.startswith("-"):
+            return candidate
+
+
+class Controller(db.Model):
+    """One organisation (tenant); every other row belongs to one."""
+
+    __tablename__ = "controllers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[dict] = mapped_column(JSON, default=dict)
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    contact_email: Mapped[str] = mapped_column(String(254))
+    dpo_email: Mapped[str] = mapped_column(String(254))
+    jurisdiction: Mapped[str] = mapped_column(String(8))
+    authority_name: Mapped[str] = mapped_column(String(200))
+    authority_url: Mapped[str] = mapped_column(String(500))
+    policy_url: Mapped[str] = mapped_column(String(500))
+    policy_version: Mapped[str] = mapped_column(String(64))
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # ISO-8601 duration after the last event at which an inactive subject's data is erased.
+    inactive_retention: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    purposes: Mapped[list["Purpose"]] = relationship(
+        back_populates="controller", order_by="Purpose.position"
+    )
+
+
+class Purpose(db.Model):
+    __tablename__ = "purposes"
+    __table_args__ = (UniqueConstraint("controller_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[str] = mapped_column(String(32))
+    channels: Mapped[list] = mapped_column(JSON)
+    consent_lifetime: Mapped[str | None] = mapped_column(String(32))
+    double_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention: Mapped[str] = mapped_column(String(200), default="")
+    pii_categories: Mapped[list] = mapped_column(JSON, default=list)
+    third_parties: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    controller: Mapped[Controller] = relationship(back_populates="purposes")
+    notices: Mapped[list["Notice"]] = relationship(
+        back_populates="purpose", order_by="Notice.version"
+    )
+
+
+class Notice(db.Model):
+    """One immutable version of a purpose's notice in one locale."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("purpose_id", "version", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose_id: Mapped[int] = mapped_column(ForeignKey("purposes.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    purpose: Mapped[Purpose] = relationship(back_populates="notices")
+
+
+class Subject(db.Model):
+    """A person known to one controller. Erasure blanks email and external id."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (
+        UniqueConstraint("controller_id", "email_hash"),
+        Index("ix_subjects_controller_external", "controller_id", "external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_hash: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Length of the hash chain; the row lock on the subject serialises appends.
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str | None] = mapped_column(String(64))
+
+    controller: Mapped[Controller] = relationship()
+
+
+class Event(db.Model):
+    """The ledger. Rows are inserted once and never updated or deleted."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "seq"),
+        Index("ix_events_controller_occurred", "controller_id", "occurred_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    purpose_id: Mapped[int | None] = mapped_column(ForeignKey("purposes.id"))
+    scope: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    basis: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    notice_version: Mapped[int | None] = mapped_column(Integer)
+    notice_hash: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    receipt_id: Mapped[str] = mapped_column(String(36), index=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    subject: Mapped[Subject] = relationship()
+    purpose: Mapped[Purpose | None] = relationship()
+
+
+@event.listens_for(Event, "before_update")
+def _refuse_event_update(mapper, connection, target):
+    raise RuntimeError("ledger events are append-only")
+
+
+@event.listens_for(Event, "before_delete")
+def _refuse_event_delete(mapper, connection, target):
+    raise RuntimeError("ledger events are append-only")
+
+
+class State(db.Model):
+    """Current answer per subject × purpose × channel, kept in step with the ledger."""
+
+    __tablename__ = "state"
+    __table_args__ = (
+        Index("ix_state_reachable", "purpose_id", "channel", "reachable", "subject_id"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    purpose_id: Mapped[int] = mapped_column(ForeignKey("purposes.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reachable: Mapped[bool] = mapped_column(Boolean)
+    basis: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Receipt(db.Model):
+    """One signed consent receipt per interaction."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    payload: Mapped[dict] = mapped_column(JSON)
+    jws: Mapped[str] = mapped_column(Text)
+
+
+class Suppression(db.Model):
+    """Keyed email hashes of erased subjects, so a re-import cannot revive them."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (UniqueConstraint("controller_id", "email_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    email_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(db.Model):
+    """A bearer key for one controller and one role; only its SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    origins: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    controller: Mapped[Controller] = relationship()
+
+
+class ImportBatch(db.Model):
+    """A committed batch of an import file, so an interrupted run resumes after it."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (UniqueConstraint("controller_id", "file_hash", "batch_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    batch_no: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StaffUser(db.Model):
+    """A person who signs in to the console for one controller, with one role."""
+
+    __tablename__ = "staff_users"
+    __table_args__ = (UniqueConstraint("controller_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    controller: Mapped[Controller] = relationship()

@@ -1,0 +1,281 @@
+"""SPEC §3 as pure functions over a subject's events: basis in force, reachability, timeline.
+
+Nothing here touches the database or Flask. Events and purposes are read by attribute, so
+ORM rows and plain dataclasses serve alike. Events must be given in ledger order
+(occurred_at, then seq); `in_order()` sorts them.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from consent.core.vocabulary import (
+    ASSERTED_BASES,
+    CONSENT_DECISIONS,
+    DIRECT_MARKETING,
+    UNVERIFIED_SOURCES,
+)
+
+_DURATION = re.compile(
+    r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> dict[str, int]:
+    """Parse an ISO-8601 duration such as P24M or P1Y6M into its parts."""
+    match = _DURATION.match(text or "")
+    if not match or text in ("P", "PT") or text.endswith("T"):
+        raise ValueError(f"not an ISO-8601 duration: {text!r}")
+    return {name: int(value or 0) for name, value in match.groupdict().items()}
+
+
+def add_duration(start: datetime, text: str) -> datetime:
+    """start + duration, with calendar months (31 January + P1M is 28 or 29 February)."""
+    parts = parse_duration(text)
+    months = start.month - 1 + parts["years"] * 12 + parts["months"]
+    year, month = start.year + months // 12, months % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    shifted = start.replace(year=year, month=month, day=day)
+    return shifted + timedelta(
+        weeks=parts["weeks"],
+        days=parts["days"],
+        hours=parts["hours"],
+        minutes=parts["minutes"],
+        seconds=parts["seconds"],
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a subject may be contacted, on which basis, and which event decided it."""
+
+    reachable: bool
+    basis: str
+    reason: str
+    event_id: str | None = None
+    expires_at: datetime | None = None
+
+
+def in_order(events):
+    return sorted(events, key=lambda e: (e.occurred_at, e.seq))
+
+
+def _about(event, purpose) -> bool:
+    return event.purpose_id == purpose.id
+
+
+def _on_channel(event, channel) -> bool:
+    return event.channel is None or event.channel == channel
+
+
+def _latest(events, test):
+    found = None
+    for event in events:
+        if test(event):
+            found = event
+    return found
+
+
+def _after(event, other) -> bool:
+    """True when `event` comes later in the ledger than `other` (or other is None)."""
+    return other is None or (event.occurred_at, event.seq) > (other.occurred_at, other.seq)
+
+
+def active_assertion(purpose, events):
+    """The latest basis_asserted for the purpose that no later basis_ended closed, or None."""
+    active = {}
+    for event in events:
+        if not _about(event, purpose):
+            continue
+        if event.kind == "basis_asserted":
+            active[event.basis] = event
+        elif event.kind == "basis_ended":
+            if event.basis is None:
+                active.clear()
+            else:
+                active.pop(event.basis, None)
+    return max(active.values(), key=lambda e: (e.occurred_at, e.seq), default=None)
+
+
+def basis_in_force(purpose, events) -> str:
+    assertion = active_assertion(purpose, events)
+    return assertion.basis if assertion else purpose.basis
+
+
+def _restriction(purpose, events):
+    """The restriction_started event in force for the purpose, or None."""
+    active = {}
+    for event in events:
+        if event.purpose_id not in (None, purpose.id):
+            continue
+        if event.kind == "restriction_started":
+            active[event.purpose_id] = event
+        elif event.kind == "restriction_ended":
+            active.pop(event.purpose_id, None)
+    return active.get(None) or active.get(purpose.id)
+
+
+def _consent_after(purpose, channel, events, event) -> bool:
+    """The subject's own later consent for this purpose lifts an earlier objection to it."""
+    return any(
+        e.kind == "consent_given"
+        and _about(e, purpose)
+        and _on_channel(e, channel)
+        and _after(e, event)
+        for e in events
+    )
+
+
+def _marketing_objection(purpose, channel, events):
+    """A direct_marketing-scope objection that stops this purpose on this channel, or None."""
+    if purpose.category != DIRECT_MARKETING:
+        return None
+    objection = _latest(
+        events,
+        lambda e: (
+            e.kind == "objection_recorded"
+            and e.scope == DIRECT_MARKETING
+            and _on_channel(e, channel)
+        ),
+    )
+    if objection and not _consent_after(purpose, channel, events, objection):
+        return objection
+    return None
+
+
+def _purpose_objection(purpose, channel, events):
+    """An objection to this purpose itself that is neither overridden nor lifted, or None."""
+    # An override re-opens only a non-marketing purpose (Art. 21(3)).
+    kinds = (
+        ("objection_recorded",)
+        if purpose.category == DIRECT_MARKETING
+        else (
+            "objection_recorded",
+            "objection_overridden",
+        )
+    )
+    latest = _latest(
+        events,
+        lambda e: (
+            e.kind in kinds
+            and _about(e, purpose)
+            and e.scope != DIRECT_MARKETING
+            and _on_channel(e, channel)
+        ),
+    )
+    if latest is None or latest.kind == "objection_overridden":
+        return None
+    return None if _consent_after(purpose, channel, events, latest) else latest
+
+
+def _consent_decision(purpose, channel, events) -> Decision:
+    latest = _latest(
+        events,
+        lambda e: e.kind in CONSENT_DECISIONS and _about(e, purpose) and _on_channel(e, channel),
+    )
+    if latest is None:
+        return Decision(False, "consent", "never_asked")
+    if latest.kind != "consent_given":
+        reason = {
+            "consent_refused": "refused",
+            "consent_withdrawn": "withdrawn",
+            "consent_expired": "lapsed",
+        }
+        return Decision(False, "consent", reason[latest.kind], latest.id)
+    if purpose.double_opt_in and latest.source in UNVERIFIED_SOURCES:
+        confirmed = any(
+            e.kind == "consent_confirmed"
+            and _about(e, purpose)
+            and _on_channel(e, channel)
+            and _after(e, latest)
+            for e in events
+        )
+        if not confirmed:
+            return Decision(False, "consent", "unconfirmed", latest.id)
+    expires_at = None
+    if purpose.consent_lifetime:
+        expires_at = add_duration(latest.occurred_at, purpose.consent_lifetime)
+    return Decision(True, "consent", "consent_given", latest.id, expires_at)
+
+
+def _needs_assertion(purpose, basis: str) -> bool:
+    """Contract and the like always; legitimate interest for direct marketing, because the
+    existing-customer exception (ePrivacy Art. 13(2)) holds only for proven customers."""
+    return basis in ASSERTED_BASES or (
+        basis == "legitimate_interest" and purpose.category == DIRECT_MARKETING
+    )
+
+
+def standing(purpose, channel: str, events) -> Decision:
+    """The decision after all given events, before any consent lifetime runs out.
+
+    This is what the state table stores; `decide()` adds the lapse at a given instant.
+    """
+    basis = basis_in_force(purpose, events)
+    erasure = _latest(events, lambda e: e.kind == "erasure_completed")
+    if erasure:
+        return Decision(False, basis, "erased", erasure.id)
+    restriction = _restriction(purpose, events)
+    if restriction:
+        return Decision(False, basis, "restricted", restriction.id)
+    if channel not in purpose.channels:
+        return Decision(False, basis, "channel_not_offered")
+    objection = _marketing_objection(purpose, channel, events)
+    if objection is None and (
+        basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING
+    ):
+        objection = _purpose_objection(purpose, channel, events)
+    if objection:
+        return Decision(False, basis, "objected", objection.id)
+    if basis == "consent":
+        return _consent_decision(purpose, channel, events)
+    assertion = active_assertion(purpose, events)
+    if basis == "legitimate_interest" and (assertion or purpose.category != DIRECT_MARKETING):
+        return Decision(True, basis, "legitimate_interest", assertion.id if assertion else None)
+    if _needs_assertion(purpose, basis) and assertion is None:
+        ended = _latest(events, lambda e: e.kind == "basis_ended" and _about(e, purpose))
+        if ended:
+            return Decision(False, basis, "basis_ended", ended.id)
+        return Decision(False, basis, "basis_not_asserted")
+    return Decision(True, basis, "basis_asserted", assertion.id)
+
+
+def decide(purpose, channel: str, events, at: datetime) -> Decision:
+    """reachable(subject, purpose, channel, at): SPEC §3, replayed from the ledger."""
+    decision = standing(purpose, channel, [e for e in events if e.occurred_at <= at])
+    return lapsed(decision, at)
+
+
+def lapsed(decision: Decision, at: datetime) -> Decision:
+    """The same decision seen at `at`: a consent past its lifetime no longer reaches."""
+    if decision.reachable and decision.expires_at and at >= decision.expires_at:
+        return Decision(False, decision.basis, "lapsed", decision.event_id, decision.expires_at)
+    return decision
+
+
+def touches(purpose, event) -> bool:
+    """Whether an event can change anything about this purpose."""
+    return (
+        event.purpose_id in (None, purpose.id)
+        if event.scope != DIRECT_MARKETING
+        else purpose.category == DIRECT_MARKETING
+    )
+
+
+def timeline(purpose, events) -> list[dict]:
+    """Spans of the basis in force for one purpose: [{"basis", "from", "to"}], open last."""
+    spans: list[dict] = []
+    seen = []
+    for event in events:
+        seen.append(event)
+        if not _about(event, purpose):
+            continue
+        basis = basis_in_force(purpose, seen)
+        if spans and spans[-1]["basis"] == basis:
+            continue
+        if spans:
+            spans[-1]["to"] = event.occurred_at
+        spans.append({"basis": basis, "from": event.occurred_at, "to": None})
+    return spans

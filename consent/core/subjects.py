@@ -1,0 +1,121 @@
+"""Finding, creating and erasing subjects; email normalisation and the keyed email hash."""
+
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import select
+
+from consent.core import ledger
+from consent.core.models import Controller, Subject, Suppression, utcnow
+from consent.extensions import db
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed, lower-cased, IDNA domain: one person, one spelling."""
+    email = (email or "").strip()
+    local, sep, domain = email.rpartition("@")
+    if not sep or not local or not domain or " " in email or len(email) > 254:
+        raise InvalidEmail(email)
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise InvalidEmail(email) from error
+    if "." not in domain.strip("."):
+        raise InvalidEmail(email)
+    return f"{local}@{domain}".lower()
+
+
+def email_hash(email: str) -> str:
+    key = current_app.config["EMAIL_HASH_KEY"].encode()
+    return hmac.new(key, normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def is_suppressed(controller: Controller, hashed: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Suppression.id).where(
+                Suppression.controller_id == controller.id, Suppression.email_hash == hashed
+            )
+        )
+        is not None
+    )
+
+
+def by_email(controller: Controller, email: str) -> Subject | None:
+    return db.session.scalar(
+        select(Subject).where(
+            Subject.controller_id == controller.id, Subject.email_hash == email_hash(email)
+        )
+    )
+
+
+def by_public_id(controller: Controller, public_id: str) -> Subject | None:
+    return db.session.scalar(
+        select(Subject).where(
+            Subject.controller_id == controller.id, Subject.public_id == public_id
+        )
+    )
+
+
+def by_external_id(controller: Controller, external_id: str) -> Subject | None:
+    return db.session.scalar(
+        select(Subject).where(
+            Subject.controller_id == controller.id, Subject.external_id == external_id
+        )
+    )
+
+
+def upsert(
+    controller: Controller,
+    email: str,
+    external_id: str | None = None,
+    locale: str | None = None,
+    events_follow: bool = False,
+) -> tuple[Subject | None, bool]:
+    """(subject, created); (None, False) when the address belongs to an erased person.
+
+    A new subject gets its state rows here, unless `events_follow`: the caller records
+    events for it at once, and ledger.record writes the state then.
+    """
+    hashed = email_hash(email)
+    if is_suppressed(controller, hashed):
+        return None, False
+    subject = by_email(controller, email)
+    if subject is None and external_id:
+        subject = by_external_id(controller, external_id)
+    created = subject is None
+    if created:
+        subject = Subject(controller_id=controller.id, event_count=0)
+        db.session.add(subject)
+    subject.email = normalise_email(email)
+    subject.email_hash = hashed
+    if external_id:
+        subject.external_id = external_id
+    if locale:
+        subject.locale = locale
+    db.session.flush()
+    if created and not events_follow:
+        ledger.refresh_state(subject, controller, [])
+    return subject, created
+
+
+def erase(subject: Subject, *, source: str, actor: str, locale: str | None = None):
+    """Art. 17: record the erasure, remove personal data, keep the pseudonymous ledger."""
+    receipt = ledger.record(
+        subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
+    )
+    if subject.email_hash:
+        db.session.add(
+            Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)
+        )
+    subject.email = None
+    subject.email_hash = None
+    subject.external_id = None
+    subject.erased_at = utcnow()
+    db.session.flush()
+    return receipt

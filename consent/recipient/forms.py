@@ -1,0 +1,50 @@
+"""Forms of the recipient pages. The per-purpose switches are dynamic and read by choices.save;
+these forms carry the CSRF token and the few fixed fields."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from consent.core.subjects import InvalidEmail, normalise_email
+from consent.core.vocabulary import LOCALES
+from consent.web.i18n import _l
+
+
+class PreferencesForm(FlaskForm):
+    """The preference page; `notice_locale` names the language the notices were shown in."""
+
+    notice_locale = HiddenField()
+
+    def validate_notice_locale(self, field):
+        if field.data not in LOCALES:
+            raise ValidationError("unknown locale")
+
+
+class ButtonForm(FlaskForm):
+    """A page whose only input is its button (double opt-in confirmation)."""
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that all my data will be erased and that this cannot be undone."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )
+
+
+def _email(form, field):
+    try:
+        normalise_email(field.data or "")
+    except InvalidEmail as error:
+        raise ValidationError(_l("Please enter a valid email address.")) from error
+
+
+class FreshLinkForm(FlaskForm):
+    """Asks for a new link after an old one expired; `token` is the expired link."""
+
+    email = StringField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Please enter your email address.")), Length(max=254), _email],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+    token = HiddenField(validators=[DataRequired(), Length(max=2000)])
+    use = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,50 @@
+"""Languages: the supported locales, Norwegian aliases, and the choice of locale per request.
+
+The only home of `_` and `_l`; other modules import them from here.
+"""
+
+from flask import g, request
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consent.core.vocabulary import LOCALES
+
+ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "nl": "nl", "en": "en"}
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """'nb-NO', 'no_NO', 'NN' → 'nb'; 'nl-BE' → 'nl'; unknown → None."""
+    if not value:
+        return None
+    language = value.strip().replace("_", "-").split("-")[0].lower()
+    return ALIASES.get(language)
+
+
+def _from_accept_language() -> str | None:
+    for value, _quality in request.accept_languages:
+        locale = normalise_locale(value)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    """?lang= › token locale › subject locale › Accept-Language › controller default › en."""
+    for candidate in (
+        request.args.get("lang"),
+        g.get("link_locale"),
+        g.get("subject_locale"),
+    ):
+        locale = normalise_locale(candidate)
+        if locale:
+            return locale
+    return _from_accept_language() or normalise_locale(g.get("controller_locale")) or "en"
+
+
+def template_context() -> dict:
+    """`current_locale` for <html lang> and the language switcher."""
+    return {"current_locale": str(get_locale()), "locales": LOCALES}
+
+
+__all__ = ["LOCALES", "_", "_l", "ngettext", "normalise_locale", "select_locale"]
