@@ -19,8 +19,8 @@ from sqlalchemy import event, insert, text  # noqa: E402
 from consent import create_app
 from consent.config import TestConfig
 from consent.core import reachability
+from consent.core.database import db
 from consent.core.models import State, Subject, utcnow
-from consent.extensions import db
 from tests.factories import Factory  # noqa: E402
 
 

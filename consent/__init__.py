@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config=None) -> Flask:
-    """config → extensions → blueprints → errors → CLI."""
+    """config → extensions → doors → errors → CLI."""
     app = Flask(
         __name__,
         root_path=str(ROOT),
@@ -20,13 +20,10 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from consent.api import audit  # noqa: F401  (its routes join the api blueprint on import)
-    from consent.api import routes as api
-    from consent.cli.admin import consent_cli
-    from consent.console import views as console
-    from consent.extensions import babel, csrf, db, limiter, migrate
-    from consent.recipient import preferences, well_known
-    from consent.recipient import receipts as receipt_pages
+    from consent import api, console, recipient
+    from consent.cli import consent_cli
+    from consent.core.database import db
+    from consent.extensions import babel, csrf, limiter, migrate
     from consent.web import errors, i18n, labels
 
     db.init_app(app)
@@ -35,11 +32,8 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
 
-    app.register_blueprint(preferences.bp)
-    app.register_blueprint(well_known.bp)
-    app.register_blueprint(receipt_pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(console.bp)
+    for blueprint in (*recipient.BLUEPRINTS, api.bp, console.bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     app.context_processor(i18n.template_context)
     app.jinja_env.globals["labels"] = labels

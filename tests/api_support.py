@@ -4,7 +4,7 @@ legitimate-interest and a contract purpose, a second controller, and a key of ev
 from dataclasses import dataclass, field
 
 from consent.core import api_keys
-from consent.extensions import db
+from consent.core.database import db
 
 ORIGIN = "https://shop.example"
 

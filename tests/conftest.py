@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from consent import create_app
 from consent.config import TestConfig
-from consent.extensions import db
+from consent.core.database import db
 from tests.factories import Factory
 from tests.live import CHROMIUM_ARGS
 from tests.postgres import PostgresServer

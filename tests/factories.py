@@ -1,8 +1,8 @@
 """Small builders for test data, so each test states only what matters to it."""
 
 from consent.core import ledger, purposes, subjects
+from consent.core.database import db
 from consent.core.models import Controller
-from consent.extensions import db
 
 TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u onze nieuwsbrief."),

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from consent.core import receipts, subjects
+from consent.core.database import db
 from consent.core.models import Event, State
-from consent.extensions import db
 from tests import api_support
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consent.extensions import db
+from consent.core.database import db
 from tests.live import serving
 from tests.test_preferences import events, link_for, state, world
 

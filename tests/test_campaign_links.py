@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from consent.core import campaign_links, signed_links, subjects
-from consent.extensions import db
+from consent.core.database import db
 from tests import api_support
 
 FIXED = 1_795_300_000.25

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from consent.core import api_keys
+from consent.core.database import db
 from consent.core.models import ApiKey
-from consent.extensions import db
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import threading
 
-from consent.core import chain, ledger
+from consent.core import integrity, ledger
+from consent.core.database import db
 from consent.core.models import Purpose, Subject
-from consent.extensions import db
 
 WRITERS = 50
 
@@ -44,5 +44,5 @@ def test_fifty_threads_appending_to_one_subject_leave_one_linear_chain(app, make
     assert [e.seq for e in events] == list(range(1, WRITERS + 1))
     assert all(e.prev_hash == p.hash for p, e in zip(events, events[1:], strict=False))
     assert len({e.actor for e in events}) == WRITERS
-    report = chain.verify()
+    report = integrity.verify()
     assert report.ok, report.problems

@@ -9,8 +9,8 @@ from consent import create_app
 from consent.config import TestConfig
 from consent.console.views import events_per_month
 from consent.core import reachability, staff_users
+from consent.core.database import db
 from consent.core.models import StaffUser, utcnow
-from consent.extensions import db
 
 PASSWORD = "correct horse battery"
 

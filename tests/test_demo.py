@@ -6,12 +6,12 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from consent.core import chain, ledger, purposes, rules, signed_links, subjects
+from consent.core import integrity, ledger, purposes, rules, signed_links, subjects
+from consent.core.database import db
 from consent.core.models import Controller, Notice, State, Subject
 from consent.core.vocabulary import LOCALES
 from consent.demo import loader
 from consent.demo.statements import STATEMENTS
-from consent.extensions import db
 
 SLUGS = ["f-secure", "kaspersky", "netsecurity", "superoffice", "topdesk"]
 
@@ -168,7 +168,7 @@ def test_erased_demo_person_is_suppressed(loaded):
 
 
 def test_ledger_verifies_after_loading(loaded):
-    report = chain.verify()
+    report = integrity.verify()
     assert report.ok, report.problems
     assert report.subjects == sum(len(s.CAST) for s in STATEMENTS)
     assert report.events > report.subjects

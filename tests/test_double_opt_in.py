@@ -3,8 +3,8 @@
 import re
 from urllib.parse import urlsplit
 
+from consent.core.database import db
 from consent.core.models import State
-from consent.extensions import db
 from tests import api_support
 from tests.test_mail import smtp, wait_for  # noqa: F401  (smtp is a fixture)
 from tests.test_preferences import csrf_token

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from consent.core import api_keys, ledger, subjects
+from consent.core import api_keys, chain, ledger, subjects
+from consent.core.database import db
 from consent.core.models import utcnow
-from consent.extensions import db
 
 EVENT_FIELDS = {
     "id",
@@ -94,7 +94,7 @@ def test_history_has_every_event_and_linked_hashes(prospect, client):
         assert (
             listed["hash"]
             == row.hash
-            == ledger.chain_hash(
+            == chain.event_hash(
                 row, controller.slug, subject.public_id, row.purpose and row.purpose.slug
             )
         )
@@ -177,4 +177,4 @@ def test_cli_history_matches_the_api(prospect, client, runner):
     missing = runner.invoke(args=["consent", "history", "nobody", "--controller", "acme"])
     assert missing.exit_code == 1 and "no subject" in missing.output
     wrong = runner.invoke(args=["consent", "history", subject.public_id, "--controller", "x"])
-    assert wrong.exit_code == 1 and "unknown controller" in wrong.output
+    assert wrong.exit_code == 2 and "no controller" in wrong.output

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from consent.core import importer, rules, subjects
+from consent.core.database import db
 from consent.core.models import Event, ImportBatch, State, Subject
-from consent.extensions import db
 from tests import api_support
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from consent.core import chain, ledger, rules
+from consent.core import integrity, ledger, rules
+from consent.core.database import db
 from consent.core.ledger import Change, LedgerError
 from consent.core.models import Event, State, utcnow
-from consent.extensions import db
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_erased_subject_keeps_pseudonymous_ledger_and_accepts_no_more_events(app
         make.record(subject, "consent_given", purposes["newsletter"])
     again, created = subjects.upsert(controller, "Erase.Me@example.test")
     assert again is None and not created
-    assert chain.verify().ok
+    assert integrity.verify().ok
 
 
 TAMPERABLE = {
@@ -289,7 +289,7 @@ def test_state_equals_rebuild_and_past_answers_equal_replay(app, make, world, st
         ledger.record(subject, [change], source=source, actor="test")
     db.session.commit()
     events = rules.in_order(ledger.events_of(subject))
-    assert chain.check_state(subject, controller, events) == []
+    assert integrity.check_state(subject, controller, events) == []
     for cut in range(len(events) + 1):
         at = events[cut - 1].occurred_at if cut else start - timedelta(days=1)
         upto = [e for e in events if e.occurred_at <= at]

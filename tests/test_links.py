@@ -11,7 +11,8 @@ import pytest
 from consent import create_app
 from consent.config import TestConfig
 from consent.core import signed_links
-from consent.extensions import db, limiter
+from consent.core.database import db
+from consent.extensions import limiter
 from tests.test_preferences import link_for, world
 
 

@@ -4,7 +4,7 @@ the right words, dates and <html lang> in each locale."""
 import pytest
 from babel.dates import format_date
 
-from consent.extensions import db
+from consent.core.database import db
 from tests.test_preferences import events, link_for, submit, world
 
 WORDS = {

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from consent import create_app
-from consent.extensions import db
+from consent.core.database import db
 from tests.conftest import _config
 
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from consent.core import signed_links
-from consent.extensions import db
+from consent.core.database import db
 from tests.test_preferences import events, link_for, state, world
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from consent.core import signed_links
-from consent.extensions import db
+from consent.core.database import db
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from consent.core import api_keys
-from consent.extensions import db
+from consent.core.database import db
 from tests import api_support
 
 AUTOMATIC = {"HEAD"}

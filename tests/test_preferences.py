@@ -6,8 +6,8 @@ import re
 from sqlalchemy import func, select
 
 from consent.core import purposes, signed_links
+from consent.core.database import db
 from consent.core.models import Event, State, Subject, Suppression
-from consent.extensions import db
 from consent.recipient.preferences import mask_email
 
 OTHER_TEXTS = {

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from consent.core import api_keys, ledger, purposes
+from consent.core.database import db
 from consent.core.models import utcnow
-from consent.extensions import db
 
 NEW_TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u elke maand onze nieuwsbrief met aanbiedingen."),
@@ -202,7 +202,7 @@ def test_cli_proof(withdrawn, runner):
             "nonsense",
         ]
     )
-    assert missing.exit_code == 1 and "unknown purpose" in missing.output
+    assert missing.exit_code == 2 and "no purpose" in missing.output
 
 
 SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "verify_receipt.py"

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from consent.core import reachability, subjects
+from consent.core.database import db
 from consent.core.models import utcnow
-from consent.extensions import db
 from tests import api_support
 
 NOW = utcnow()

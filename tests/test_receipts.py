@@ -10,8 +10,8 @@ import jwt
 import pytest
 
 from consent.core import ledger, purposes, receipts, signed_links, subjects
+from consent.core.database import db
 from consent.core.models import Event, Receipt, utcnow
-from consent.extensions import db
 
 STANDARDS = Path(__file__).resolve().parent.parent.parent / "shared" / "standards"
 SCHEMA = json.loads((STANDARDS / "kantara-consent-receipt-v1_1-schema.json").read_text())

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from consent.core import chain, ledger
+from consent.core import integrity, ledger
+from consent.core.database import db
 from consent.core.models import State, utcnow
-from consent.extensions import db
 
 
 def test_retention_lapses_old_consent_and_erases_inactive_people(app, make, runner):
@@ -39,7 +39,7 @@ def test_retention_lapses_old_consent_and_erases_inactive_people(app, make, runn
     assert [e.kind for e in ledger.events_of(fresh)] == ["consent_given"]
     assert gone.erased_at is not None and gone.email is None
     assert customer.erased_at is None
-    assert chain.verify().ok
+    assert integrity.verify().ok
 
     again = runner.invoke(args=["consent", "retention"])
     assert "0 consents lapsed, 0 inactive people erased" in again.output

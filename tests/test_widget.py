@@ -8,8 +8,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Request, Response
 
 from consent.core import api_keys, purposes, subjects
+from consent.core.database import db
 from consent.core.models import Event, Notice, Receipt, Subject
-from consent.extensions import db
 from tests.live import serving
 
 WEBINARS = {

@@ -3,8 +3,9 @@
 from flask import g, jsonify, render_template, request
 from flask_babel import refresh
 
-from consent.api.routes import bp
-from consent.core import api_keys, proof, purposes, subjects
+from consent.api.auth import require
+from consent.api.blueprint import bp
+from consent.core import proof, purposes, subjects
 from consent.web.errors import error_response
 
 
@@ -18,7 +19,7 @@ def _unknown_subject():
 
 
 @bp.get("/v1/subjects/<public_id>/history")
-@api_keys.require("auditor", "admin")
+@require("auditor", "admin")
 def history(public_id):
     subject = _subject(public_id)
     if subject is None:
@@ -27,7 +28,7 @@ def history(public_id):
 
 
 @bp.get("/v1/subjects/<public_id>/proof")
-@api_keys.require("auditor", "admin")
+@require("auditor", "admin")
 def proof_bundle(public_id):
     """JSON by default; `format=html` gives the printable page of the same bundle."""
     subject = _subject(public_id)

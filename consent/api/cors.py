@@ -3,8 +3,8 @@
 from flask import Response, g, request
 from sqlalchemy import select
 
+from consent.core.database import db
 from consent.core.models import ApiKey
-from consent.extensions import db
 
 
 def origin_allowed(origin: str | None) -> bool:

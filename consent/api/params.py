@@ -6,10 +6,9 @@ from flask import g, request
 from sqlalchemy import select
 
 from consent.core import purposes
+from consent.core.database import db
 from consent.core.models import Notice, utcnow
-from consent.core.vocabulary import CHANNELS
-from consent.extensions import db
-from consent.web.i18n import normalise_locale
+from consent.core.vocabulary import CHANNELS, normalise_locale
 
 MAX_ITEMS = 10_000
 

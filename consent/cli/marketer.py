@@ -8,36 +8,13 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from consent.core import api_keys, campaign_links, importer, purposes, reachability
+from consent.cli.common import controller_named, controller_option, purpose_named
+from consent.core import api_keys, campaign_links, importer, reachability
+from consent.core.database import db
 from consent.core.models import ApiKey, Controller, utcnow
-from consent.core.vocabulary import CHANNELS
-from consent.extensions import db
-from consent.web.i18n import normalise_locale
-
-
-def controller_named(slug: str | None) -> Controller:
-    """The named controller; may be left out when there is only one."""
-    if slug is None:
-        if db.session.scalar(select(func.count(Controller.id))) == 1:
-            return db.session.scalar(select(Controller))
-        raise click.UsageError("--controller SLUG is required (see `flask consent controllers`).")
-    controller = purposes.controller_by_slug(slug)
-    if controller is None:
-        raise click.BadParameter(f"no controller {slug!r}", param_hint="--controller")
-    return controller
-
-
-def _purpose(controller, slug):
-    purpose = purposes.purpose_by_slug(controller, slug)
-    if purpose is None:
-        known = ", ".join(p.slug for p in controller.purposes)
-        raise click.BadParameter(f"no purpose {slug!r}; known: {known}", param_hint="--purpose")
-    return purpose
-
-
-controller_option = click.option("--controller", "slug", help="Controller slug.")
+from consent.core.vocabulary import CHANNELS, normalise_locale
 
 keys = AppGroup("keys", help="Create, list and revoke API keys.")
 
@@ -171,7 +148,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
     Subjects not reachable for the purposes still get links, flagged reachable=false.
     """
     controller = controller_named(slug)
-    scope = [_purpose(controller, p) for p in purposes] or None
+    scope = [purpose_named(controller, p) for p in purposes] or None
     if locale and normalise_locale(locale) is None:
         raise click.BadParameter("use nl, nb or en", param_hint="--locale")
     _hash, lines = importer.file_digest(file)
@@ -235,7 +212,7 @@ def _instant(value: str | None) -> datetime | None:
 def reachable(slug, purpose, channel, at, fmt, count):
     """Who may be contacted for a purpose on a channel, now or at a past instant."""
     controller = controller_named(slug)
-    purpose = _purpose(controller, purpose)
+    purpose = purpose_named(controller, purpose)
     at = _instant(at)
     if count:
         click.echo(reachability.count(purpose, channel, at))

@@ -1,0 +1,5 @@
+"""/console: the staff door (sign-in, roles), dashboards for marketers and auditors."""
+
+from consent.console.views import bp
+
+__all__ = ["bp"]

@@ -26,8 +26,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from consent.core import proof, purposes, reachability, staff_users, subjects
+from consent.core.database import db
 from consent.core.models import Event, utcnow
-from consent.extensions import db, limiter
+from consent.extensions import limiter
 from consent.web import security
 from consent.web.i18n import _, _l
 
@@ -240,20 +241,6 @@ def dashboard():
     )
 
 
-def find_subject(controller, query: str):
-    """By public id, email address or the controller's own customer id."""
-    query = query.strip()
-    if not query:
-        return None
-    found = subjects.by_public_id(controller, query)
-    if found is None and "@" in query:
-        try:
-            found = subjects.by_email(controller, query)
-        except subjects.InvalidEmail:
-            found = None
-    return found or subjects.by_external_id(controller, query)
-
-
 def _when(value: str | None) -> str:
     return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
 
@@ -263,7 +250,7 @@ def _when(value: str | None) -> str:
 def subject_timeline():
     controller = g.staff.controller
     query = request.args.get("q", "")[:254]
-    subject = find_subject(controller, query)
+    subject = subjects.find(controller, query)
     if subject is None:
         status = 404 if query.strip() else 200
         return render_template("console/subjects.html", query=query, history=None), status

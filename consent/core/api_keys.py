@@ -2,14 +2,11 @@
 
 import hashlib
 import secrets
-from functools import wraps
 
-from flask import g, request
 from sqlalchemy import select
 
+from consent.core.database import db
 from consent.core.models import ApiKey, Controller, utcnow
-from consent.extensions import db
-from consent.web.errors import error_response
 
 ROLES = ("widget", "marketer", "auditor", "admin")
 PREFIX = "ck_"
@@ -45,36 +42,3 @@ def authenticate(bearer: str) -> ApiKey | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
-
-
-def require(*roles: str):
-    """Decorator: a valid bearer key of one of these roles; sets g.api_key and g.controller.
-
-    401 for no or unknown key, 403 for a role that may not, or a widget key used from an
-    origin outside its allow-list.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            scheme, _, bearer = header.partition(" ")
-            if scheme.lower() != "bearer" or not bearer.strip():
-                return error_response(401, "unauthorized", "A bearer API key is required.")
-            key = authenticate(bearer.strip())
-            if key is None:
-                return error_response(401, "unauthorized", "Unknown or revoked API key.")
-            if key.role not in roles:
-                return error_response(
-                    403, "forbidden", f"The {key.role} role may not use this endpoint."
-                )
-            origin = request.headers.get("Origin")
-            if key.role == "widget" and origin and origin not in key.origins:
-                return error_response(403, "forbidden", "This origin may not use this key.")
-            g.api_key = key
-            g.controller = db.session.get(Controller, key.controller_id)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

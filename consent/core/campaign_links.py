@@ -17,8 +17,8 @@ from itsdangerous.encoding import int_to_bytes
 from sqlalchemy import or_, select
 
 from consent.core import signed_links, subjects
+from consent.core.database import db
 from consent.core.models import Controller, Purpose, State, Subject, utcnow
-from consent.extensions import db
 
 CHUNK = 1000
 ONE_CLICK = "List-Unsubscribe=One-Click"

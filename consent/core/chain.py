@@ -1,89 +1,66 @@
-"""Proof that nobody altered the record: re-walk every hash chain and rebuild state."""
+"""The hashed form of an event: which fields its SHA-256 covers, by version of the form.
 
-from dataclasses import dataclass, field
+Each event stores the version of the form it was hashed under. A field joins the form in a
+new version; an older event keeps verifying under its own, so the chain never needs a
+rewrite when the ledger learns a new field (SPEC §2).
+"""
 
-from sqlalchemy import select
+import hashlib
+import json
 
-from consent.core import ledger
-from consent.core.models import Controller, Event, State, Subject
-from consent.extensions import db
-
-
-@dataclass
-class Report:
-    subjects: int = 0
-    events: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check_chain(subject: Subject, controller: Controller, events: list[Event]) -> list[str]:
-    """Every way this subject's chain is broken, in words; empty when intact."""
-    problems = []
-    slugs = {p.id: p.slug for p in controller.purposes}
-    prev_hash = None
-    for expected_seq, event in enumerate(events, start=1):
-        where = f"subject {subject.public_id} event {event.seq} ({event.id})"
-        if event.seq != expected_seq:
-            problems.append(f"{where}: sequence gap, expected {expected_seq}")
-        if event.prev_hash != prev_hash:
-            problems.append(f"{where}: prev_hash does not link to the previous event")
-        if event.subject_id != subject.id or event.controller_id != controller.id:
-            problems.append(f"{where}: belongs to another subject or controller")
-        recomputed = ledger.chain_hash(
-            event, controller.slug, subject.public_id, slugs.get(event.purpose_id)
-        )
-        if recomputed != event.hash:
-            problems.append(f"{where}: hash mismatch, the stored row was altered")
-        prev_hash = event.hash
-    if subject.event_count != len(events) or subject.last_hash != prev_hash:
-        problems.append(f"subject {subject.public_id}: chain head does not match its last event")
-    return problems
+_V1 = (
+    "id",
+    "controller",
+    "subject",
+    "seq",
+    "kind",
+    "purpose",
+    "scope",
+    "channel",
+    "basis",
+    "source",
+    "actor",
+    "notice_version",
+    "notice_hash",
+    "locale",
+    "reason",
+    "evidence",
+    "occurred_at",
+    "recorded_at",
+    "receipt_id",
+    "prev_hash",
+)
+# Version 2: how the decision proved the mailbox, and when it was given if before recording.
+HASHED_FORMS = {1: _V1, 2: (*_V1, "mailbox_proof", "given_at")}
+CURRENT_FORM = max(HASHED_FORMS)
 
 
-def check_state(subject: Subject, controller: Controller, events: list[Event]) -> list[str]:
-    """Differences between the stored state rows and a rebuild from the ledger."""
-    wanted = ledger.decisions_for(controller.purposes, events)
-    stored = {
-        (row.purpose_id, row.channel): row
-        for row in db.session.scalars(select(State).where(State.subject_id == subject.id))
+def _value(event, name: str, controller_slug, subject_public_id, purpose_slug):
+    if name == "controller":
+        return controller_slug
+    if name == "subject":
+        return subject_public_id
+    if name == "purpose":
+        return purpose_slug
+    value = getattr(event, name)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def hashed_fields(event, controller_slug, subject_public_id, purpose_slug) -> dict:
+    """The fields an event's hash covers under its own form version, and their values."""
+    form = HASHED_FORMS[event.hash_version]
+    return {
+        name: _value(event, name, controller_slug, subject_public_id, purpose_slug) for name in form
     }
-    problems = []
-    slugs = {p.id: p.slug for p in controller.purposes}
-    for key in wanted.keys() | stored.keys():
-        decision, row = wanted.get(key), stored.get(key)
-        got = row and (row.reachable, row.basis, row.reason, row.event_id, row.expires_at)
-        want = decision and (
-            decision.reachable,
-            decision.basis,
-            decision.reason,
-            decision.event_id,
-            decision.expires_at,
-        )
-        if got != want:
-            problems.append(
-                f"subject {subject.public_id} {slugs.get(key[0], key[0])}/{key[1]}: "
-                f"state {got} but the ledger gives {want}"
-            )
-    return problems
 
 
-def verify(progress=None) -> Report:
-    """Walk every chain of every controller; `progress(n)` is called per subject."""
-    report = Report()
-    for controller in db.session.scalars(select(Controller).order_by(Controller.id)):
-        subjects = db.session.scalars(
-            select(Subject).where(Subject.controller_id == controller.id).order_by(Subject.id)
-        )
-        for subject in subjects:
-            events = ledger.events_of(subject)
-            report.subjects += 1
-            report.events += len(events)
-            report.problems += check_chain(subject, controller, events)
-            report.problems += check_state(subject, controller, events)
-            if progress:
-                progress(1)
-    return report
+def canonical(event, controller_slug, subject_public_id, purpose_slug) -> bytes:
+    """The exact bytes an event's hash covers."""
+    body = hashed_fields(event, controller_slug, subject_public_id, purpose_slug)
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_hash(event, controller_slug, subject_public_id, purpose_slug) -> str:
+    return hashlib.sha256(
+        canonical(event, controller_slug, subject_public_id, purpose_slug)
+    ).hexdigest()

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from consent.core import ledger, purposes, rules, subjects
+from consent.core.database import db
 from consent.core.ledger import Change
 from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
 from consent.core.vocabulary import CONSENT_DECISIONS, DIRECT_MARKETING
-from consent.extensions import db
 
 ACTOR = "subject"
 PROFILING = "profiling"

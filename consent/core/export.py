@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from consent.core import ledger, proof, purposes
+from consent.core import ledger, purposes, shapes
+from consent.core.database import db
 from consent.core.models import Controller, Purpose, Receipt, State, Subject, utcnow
-from consent.extensions import db
 
 CONTROLLER_FIELDS = (
     "name", "address", "contact_email", "dpo_email", "policy_url", "policy_version",
@@ -47,7 +47,7 @@ def subject_export(controller: Controller, subject: Subject) -> dict:
             | _fields(row, ("channel", "reachable", "basis", "reason", "expires_at"))
             for row in states
         ],
-        "events": [proof.event_json(e, slugs) for e in events],
+        "events": [shapes.event_json(e, slugs) for e in events],
         "receipts": [_fields(r, ("id", "created_at", "payload", "jws")) for r in receipts],
         "notices_seen": notices,
     }

@@ -19,10 +19,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from consent.core import ledger, rules, subjects
+from consent.core.database import db
 from consent.core.models import Controller, ImportBatch
-from consent.core.vocabulary import BASES
-from consent.extensions import db
-from consent.web.i18n import normalise_locale
+from consent.core.vocabulary import BASES, normalise_locale
 
 MAX_FIELD = 2000
 

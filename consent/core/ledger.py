@@ -4,14 +4,13 @@
 interaction is one transaction. Events are never updated or deleted (models.py refuses).
 """
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 
-from consent.core import receipts, rules
+from consent.core import chain, receipts, rules
+from consent.core.database import db
 from consent.core.models import (
     Controller,
     Event,
@@ -27,10 +26,11 @@ from consent.core.vocabulary import (
     CHANNELS,
     DIRECT_MARKETING,
     KINDS,
+    LINK_SOURCES,
+    MAILBOX_PROOFS,
     SOURCES,
     SUBJECT_WIDE_KINDS,
 )
-from consent.extensions import db
 
 
 class LedgerError(ValueError):
@@ -56,44 +56,8 @@ class Change:
     notice_version: int | None = None
     notice_hash: str | None = None
     occurred_at: datetime | None = None
-
-
-def hashed_fields(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> dict:
-    """Every stored field of an event, and prev_hash: what its hash covers."""
-    return {
-        "id": event.id,
-        "controller": controller_slug,
-        "subject": subject_public_id,
-        "seq": event.seq,
-        "kind": event.kind,
-        "purpose": purpose_slug,
-        "scope": event.scope,
-        "channel": event.channel,
-        "basis": event.basis,
-        "source": event.source,
-        "actor": event.actor,
-        "notice_version": event.notice_version,
-        "notice_hash": event.notice_hash,
-        "locale": event.locale,
-        "reason": event.reason,
-        "evidence": event.evidence,
-        "occurred_at": event.occurred_at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
-        "receipt_id": event.receipt_id,
-        "prev_hash": event.prev_hash,
-    }
-
-
-def canonical(event: Event, controller_slug: str, subject_public_id: str, purpose_slug) -> bytes:
-    """The exact bytes an event's hash covers."""
-    body = hashed_fields(event, controller_slug, subject_public_id, purpose_slug)
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def chain_hash(event, controller_slug, subject_public_id, purpose_slug) -> str:
-    return hashlib.sha256(
-        canonical(event, controller_slug, subject_public_id, purpose_slug)
-    ).hexdigest()
+    # When a decision collected elsewhere was given, if before it is recorded here.
+    given_at: datetime | None = None
 
 
 def _validate(subject: Subject, change: Change, source: str) -> None:
@@ -131,6 +95,8 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
             raise LedgerError("evidence_required", "A basis is asserted with evidence.")
     if change.kind == "basis_ended" and change.basis not in (None, *BASES):
         raise LedgerError("invalid_basis", f"Unknown basis {change.basis!r}.")
+    if change.given_at is not None and change.given_at > utcnow():
+        raise LedgerError("future_event", "A decision cannot be given in the future.")
     if change.occurred_at is not None and change.occurred_at > utcnow():
         raise LedgerError("future_event", "An event cannot occur in the future.")
 
@@ -164,6 +130,7 @@ def record(
     actor: str,
     locale: str | None = None,
     history: list[Event] | None = None,
+    mailbox_proof: str | None = None,
 ) -> Receipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
@@ -176,6 +143,8 @@ def record(
         history = lock(subject)
     if subject.erased_at is not None:
         raise LedgerError("subject_erased", "This person's data has been erased.", 409)
+    if mailbox_proof not in (None, *MAILBOX_PROOFS):
+        raise LedgerError("invalid_mailbox_proof", f"Unknown mailbox proof {mailbox_proof!r}.")
     for change in changes:
         _validate(subject, change, source)
     controller = db.session.get(Controller, subject.controller_id)
@@ -205,8 +174,11 @@ def record(
             recorded_at=now,
             receipt_id=receipt_id,
             prev_hash=subject.last_hash,
+            mailbox_proof=mailbox_proof or _default_mailbox_proof(source),
+            given_at=change.given_at,
+            hash_version=chain.CURRENT_FORM,
         )
-        event.hash = chain_hash(
+        event.hash = chain.event_hash(
             event, controller.slug, subject.public_id, change.purpose and change.purpose.slug
         )
         subject.event_count = event.seq
@@ -216,6 +188,11 @@ def record(
     db.session.flush()
     refresh_state(subject, controller, history + events)
     return receipts.issue(controller, subject, events, receipt_id, source, locale)
+
+
+def _default_mailbox_proof(source: str) -> str | None:
+    """Doors that never reach the mailbox record `none`; a signed-link door says what it saw."""
+    return None if source in LINK_SOURCES else "none"
 
 
 def _basis_for(change: Change, earlier: list[Event]) -> str | None:

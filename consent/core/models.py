@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from consent.extensions import db
+from consent.core.database import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -182,6 +182,10 @@ class Event(db.Model):
     receipt_id: Mapped[str] = mapped_column(String(36), index=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # chain.HASHED_FORMS: which fields `hash` covers.
+    hash_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    mailbox_proof: Mapped[str | None] = mapped_column(String(16))
+    given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subject: Mapped[Subject] = relationship()
     purpose: Mapped[Purpose | None] = relationship()

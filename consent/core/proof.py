@@ -2,37 +2,13 @@
 
 from sqlalchemy import select
 
-from consent.core import chain, ledger, purposes, receipts, rules
+from consent.core import chain, integrity, ledger, purposes, receipts, rules
+from consent.core.database import db
 from consent.core.models import Notice, Receipt, utcnow
-from consent.extensions import db
+from consent.core.shapes import event_json, iso, subject_json
 
 # Decisions taken on the strength of a notice text.
 NOTICED_KINDS = ("consent_given", "consent_refused", "consent_confirmed")
-
-
-def iso(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def subject_json(subject) -> dict:
-    """The subject as an auditor sees it; nothing personal is left after erasure."""
-    return {
-        "id": subject.public_id,
-        "external_id": subject.external_id,
-        "email": subject.email,
-        "locale": subject.locale,
-        "created_at": iso(subject.created_at),
-        "erased": subject.erased_at is not None,
-        "erased_at": iso(subject.erased_at),
-        "event_count": subject.event_count,
-    }
-
-
-def event_json(event, slugs: dict) -> dict:
-    """An event with every field its hash covers; `purpose` is the slug, or the scope."""
-    fields = ledger.hashed_fields(event, None, None, slugs.get(event.purpose_id, event.scope))
-    del fields["controller"], fields["subject"]
-    return {**fields, "hash": event.hash}
 
 
 def spans(purpose, ordered_events) -> list[dict]:
@@ -211,8 +187,8 @@ def _receipt_json(receipt, stored_hashes: dict, keyset: dict) -> dict:
 
 
 def chain_json(controller, subject, events) -> dict:
-    problems = chain.check_chain(subject, controller, events)
-    state_problems = chain.check_state(subject, controller, events)
+    problems = integrity.check_chain(subject, controller, events)
+    state_problems = integrity.check_state(subject, controller, events)
     return {
         "intact": not problems,
         "length": len(events),
@@ -256,7 +232,7 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
         "events": [
             {
                 **event_json(e, slugs),
-                "canonical": ledger.canonical(
+                "canonical": chain.canonical(
                     e, controller.slug, subject.public_id, slugs.get(e.purpose_id)
                 ).decode(),
             }

@@ -4,10 +4,10 @@ import hashlib
 
 from sqlalchemy import func, select
 
+from consent.core.database import db
 from consent.core.models import Controller, Notice, Purpose
 from consent.core.rules import parse_duration
 from consent.core.vocabulary import BASES, CATEGORIES, CHANNELS, LOCALES
-from consent.extensions import db
 
 
 def notice_hash(title: str, description: str) -> str:

@@ -16,8 +16,8 @@ from itertools import groupby
 from sqlalchemy import and_, func, or_, select
 
 from consent.core import ledger, rules, subjects
+from consent.core.database import db
 from consent.core.models import Event, Purpose, State, Subject, Suppression, utcnow
-from consent.extensions import db
 
 CHUNK = 2000
 # The event columns rules.py reads; plain rows are lighter than ORM objects.

@@ -16,9 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from consent.core import rules, signed_links
+from consent.core.database import db
 from consent.core.models import Event, Notice, Receipt
 from consent.core.vocabulary import DIRECT_MARKETING, DPV_BASIS, DPV_STATE, gdpr_iri
-from consent.extensions import db
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 COLLECTION_METHODS = {

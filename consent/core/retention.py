@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from consent.core import ledger, rules, subjects
+from consent.core.database import db
 from consent.core.models import Controller, Event, State, Subject
-from consent.extensions import db
 
 ACTOR = "retention"
 

@@ -4,9 +4,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from consent.core import purposes
+from consent.core.database import db
 from consent.core.models import StaffUser, utcnow
 from consent.core.subjects import InvalidEmail, normalise_email
-from consent.extensions import db
 
 ROLES = ("marketer", "auditor", "admin")
 MIN_PASSWORD_LENGTH = 12

@@ -7,8 +7,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from consent.core import ledger
+from consent.core.database import db
 from consent.core.models import Controller, Subject, Suppression, utcnow
-from consent.extensions import db
 
 
 class InvalidEmail(ValueError):
@@ -68,6 +68,21 @@ def by_external_id(controller: Controller, external_id: str) -> Subject | None:
             Subject.controller_id == controller.id, Subject.external_id == external_id
         )
     )
+
+
+def find(controller: Controller, reference: str) -> Subject | None:
+    """By public id, email address or the controller's own customer id: the console's and
+    the CLI's one way to name a person."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    found = by_public_id(controller, reference)
+    if found is None and "@" in reference:
+        try:
+            found = by_email(controller, reference)
+        except InvalidEmail:
+            found = None
+    return found or by_external_id(controller, reference)
 
 
 def upsert(

@@ -77,3 +77,20 @@ CHANNELS = ("email", "phone", "sms", "post")
 DIRECT_MARKETING = "direct_marketing"
 CATEGORIES = (DIRECT_MARKETING, "service", "support", "profiling", "events", "research")
 LOCALES = ("nl", "nb", "en")
+
+# Language tags people and programs send, mapped to the locale they mean.
+LOCALE_ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "nl": "nl", "en": "en"}
+
+
+def normalise_locale(value: str | None) -> str | None:
+    """'nb-NO', 'no_NO', 'NN' → 'nb'; 'nl-BE' → 'nl'; unknown → None."""
+    if not value:
+        return None
+    language = value.strip().replace("_", "-").split("-")[0].lower()
+    return LOCALE_ALIASES.get(language)
+
+
+# How a decision proved it came from the holder of the mailbox (SPEC §3).
+MAILBOX_PROOFS = ("mailed_link", "confirmation", "none")
+# Doors reached through a signed link: whether that link came from our own mail is theirs to say.
+LINK_SOURCES = ("preference_page", "one_click")

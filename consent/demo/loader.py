@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from consent.core import ledger, purposes, signed_links, subjects
+from consent.core.database import db
 from consent.core.models import Controller, Subject, utcnow
 from consent.demo.statements import STATEMENTS
-from consent.extensions import db
 
 SELF_SERVICE = "data subject"
 CRM = "crm-sync"

@@ -12,9 +12,10 @@ from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
 from consent.core import changes, purposes, signed_links, subjects
+from consent.core.database import db
 from consent.core.export import subject_export
 from consent.core.vocabulary import CATEGORIES
-from consent.extensions import csrf, db, limiter
+from consent.extensions import csrf, limiter
 from consent.recipient.forms import ButtonForm, EraseForm, FreshLinkForm, PreferencesForm
 from consent.web import mail, security
 from consent.web.i18n import _

@@ -5,8 +5,8 @@ from flask_babel import format_datetime, get_locale, refresh
 from sqlalchemy import select
 
 from consent.core import purposes, signed_links, subjects
+from consent.core.database import db
 from consent.core.models import Notice, Receipt, utcnow
-from consent.extensions import db
 from consent.web import labels, security
 from consent.web.i18n import _l
 

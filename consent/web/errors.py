@@ -3,8 +3,8 @@
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from consent.core.database import db
 from consent.core.ledger import LedgerError
-from consent.extensions import db
 from consent.web.i18n import _
 
 

@@ -8,17 +8,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consent.core.vocabulary import LOCALES
-
-ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "nl": "nl", "en": "en"}
-
-
-def normalise_locale(value: str | None) -> str | None:
-    """'nb-NO', 'no_NO', 'NN' → 'nb'; 'nl-BE' → 'nl'; unknown → None."""
-    if not value:
-        return None
-    language = value.strip().replace("_", "-").split("-")[0].lower()
-    return ALIASES.get(language)
+from consent.core.vocabulary import LOCALES, normalise_locale
 
 
 def _from_accept_language() -> str | None:

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-22 04:27:34.441499
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import consent.core.models
-
 
 # revision identifiers, used by Alembic.
 revision = '688e8e40f036'

@@ -1,0 +1,56 @@
+"""POST /api/v1/events: record any event kind for one person (admin)."""
+
+from flask import g, jsonify
+from sqlalchemy import select
+
+from consent.api import params as read
+from consent.api.auth import require
+from consent.api.blueprint import actor, bp
+from consent.api.params import ApiError
+from consent.core import ledger, shapes, subjects
+from consent.core.database import db
+from consent.core.models import Event
+from consent.core.vocabulary import KINDS, SOURCES
+
+
+@bp.post("/v1/events")
+@require("admin")
+def record_event():
+    """Record any event kind for one subject; erasure removes the personal data too."""
+    data = read.body()
+    subject = subjects.by_public_id(g.controller, read.text(data, "subject", required=True))
+    if subject is None:
+        raise ApiError(404, "unknown_subject", "Unknown subject.")
+    kind = read.text(data, "kind", required=True)
+    if kind not in KINDS:
+        raise ApiError(400, "unknown_kind", f"Unknown event kind {kind!r}.")
+    source = read.text(data, "source") or "api"
+    if source not in SOURCES:
+        raise ApiError(400, "invalid_source", f"Unknown source {source!r}.")
+    locale = read.locale(data.get("locale"))
+    if kind == "erasure_completed":
+        receipt = subjects.erase(subject, source=source, actor=actor(), locale=locale)
+    else:
+        slug = read.text(data, "purpose")
+        purpose = read.purpose(slug) if slug else None
+        version, text_hash = (None, None)
+        if purpose is not None and kind.startswith("consent_"):
+            version, text_hash = read.notice(purpose, data.get("notice_version"), locale)
+        change = ledger.Change(
+            kind,
+            purpose,
+            scope=read.text(data, "scope"),
+            channel=read.text(data, "channel"),
+            basis=read.text(data, "basis"),
+            reason=read.text(data, "reason"),
+            evidence=read.text(data, "evidence"),
+            notice_version=version,
+            notice_hash=text_hash,
+            occurred_at=read.instant(read.text(data, "occurred_at"), "occurred_at"),
+        )
+        receipt = ledger.record(subject, [change], source=source, actor=actor(), locale=locale)
+    db.session.commit()
+    event = db.session.scalar(select(Event).where(Event.receipt_id == receipt.id))
+    return jsonify(
+        {"event": shapes.event_json(event), "receipt": shapes.receipt_json(receipt)}
+    ), 201

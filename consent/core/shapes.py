@@ -1,0 +1,38 @@
+"""The JSON shapes of subjects, events and receipts: one home for the API, CLI, proof and export."""
+
+from consent.core import chain
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def subject_json(subject) -> dict:
+    """The subject as an auditor sees it; nothing personal is left after erasure."""
+    return {
+        "id": subject.public_id,
+        "external_id": subject.external_id,
+        "email": subject.email,
+        "locale": subject.locale,
+        "created_at": iso(subject.created_at),
+        "erased": subject.erased_at is not None,
+        "erased_at": iso(subject.erased_at),
+        "event_count": subject.event_count,
+    }
+
+
+def event_json(event, slugs: dict | None = None) -> dict:
+    """An event with every field its hash covers; `purpose` is the slug, or the scope.
+
+    `slugs` maps purpose ids to slugs when the caller has them; otherwise the event's
+    own purpose relation is read."""
+    if slugs is None:
+        slugs = {event.purpose_id: event.purpose.slug} if event.purpose else {}
+    fields = chain.hashed_fields(event, None, None, slugs.get(event.purpose_id, event.scope))
+    del fields["controller"], fields["subject"]
+    return {**fields, "hash": event.hash}
+
+
+def receipt_json(receipt) -> dict:
+    """A receipt as the one who caused it gets it back: its id and the signed JWS."""
+    return {"id": receipt.id, "jws": receipt.jws, "created_at": iso(receipt.created_at)}
