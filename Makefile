@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint demo verify i18n-extract i18n-update i18n-compile i18n bench clean
+.PHONY: run test test-fast check lint demo verify i18n-extract i18n-update i18n-compile i18n bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,7 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.runtime $@
 
 run: $(VENV)/.runtime
@@ -26,6 +27,15 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
+# The inner loop: SQLite only, no browser.
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -k "not postgresql" -m "not browser"
+
+# What CI runs: lint, import contracts, then the whole suite.
+check: lint
+	$(BIN)/lint-imports
+	$(MAKE) test
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check consent tests bench app.py
 	$(BIN)/ruff format --check consent tests bench app.py
@@ -34,7 +44,7 @@ verify: $(VENV)/.runtime
 	$(FLASK) consent verify
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 i18n-extract: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --width=100 .

@@ -7,14 +7,10 @@ raw HMAC-SHA256 over the payload bytes, the ceiling for any signed link.
 
 import hashlib
 import hmac
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from itsdangerous import URLSafeTimedSerializer  # noqa: E402
+from itsdangerous import URLSafeTimedSerializer
 
 from consent import create_app
 from consent.config import TestConfig

@@ -10,18 +10,15 @@ import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sqlalchemy import event, insert, text  # noqa: E402
+from sqlalchemy import event, insert, text
+from tests.factories import Factory
 
 from consent import create_app
 from consent.config import TestConfig
 from consent.core import reachability
 from consent.core.database import db
 from consent.core.models import State, Subject, utcnow
-from tests.factories import Factory  # noqa: E402
 
 
 def populate(subjects: int):

@@ -1,13 +1,8 @@
 """Run every benchmark and print the tables that BENCHMARKS.md records."""
 
 import platform
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import links  # noqa: E402
-import reachable  # noqa: E402
+from bench import links, reachable
 
 if __name__ == "__main__":
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}\n")

@@ -4,15 +4,17 @@ import os
 import shutil
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from consent import create_app
-from consent.config import TestConfig
 from consent.core.database import db
-from tests.factories import Factory
-from tests.live import CHROMIUM_ARGS
-from tests.postgres import PostgresServer
+from tests.support.factories import Factory
+from tests.support.live import CHROMIUM_ARGS
+from tests.support.mail import Sink, free_port
+from tests.support.postgres import PostgresServer
+from tests.support.settings import config_on
 
 
 @pytest.fixture(scope="session")
@@ -34,15 +36,6 @@ def pg_url(postgres_server):
 _pg_schema_ready = set()
 
 
-def _config(database_url: str, **overrides):
-    """TestConfig on this database, with a pool large enough for the concurrency tests."""
-    settings = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 0, "pool_pre_ping": True},
-    }
-    return type("Config", (TestConfig,), {**settings, **overrides})
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
@@ -52,7 +45,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app(_config(database_url, MAIL_OUTBOX=str(tmp_path / "outbox")))
+    app = create_app(config_on(database_url, MAIL_OUTBOX=str(tmp_path / "outbox")))
     with app.app_context():
         if database_url.startswith("postgresql"):
             if database_url not in _pg_schema_ready:
@@ -94,3 +87,22 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def smtp(app):
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="prefs@acme.example"
+    )
+    yield sink
+    controller.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that drive Chromium, so `make test-fast` can leave them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from consent.core import api_keys
 from consent.core.database import db
 from consent.core.models import ApiKey
-from tests import api_support
+from tests.support import api as api_support
 
 ROLES = api_keys.ROLES
 

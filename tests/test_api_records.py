@@ -7,7 +7,7 @@ from sqlalchemy import select
 from consent.core import receipts, subjects
 from consent.core.database import db
 from consent.core.models import Event, State
-from tests import api_support
+from tests.support import api as api_support
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 
 from consent.core.database import db
-from tests.live import serving
-from tests.test_preferences import events, link_for, state, world
+from tests.support.live import serving
+from tests.support.pages import events, link_for, state, world
 
 
 @pytest.fixture

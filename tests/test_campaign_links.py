@@ -8,7 +8,7 @@ import pytest
 
 from consent.core import campaign_links, signed_links, subjects
 from consent.core.database import db
-from tests import api_support
+from tests.support import api as api_support
 
 FIXED = 1_795_300_000.25
 

@@ -5,9 +5,9 @@ from urllib.parse import urlsplit
 
 from consent.core.database import db
 from consent.core.models import State
-from tests import api_support
-from tests.test_mail import smtp, wait_for  # noqa: F401  (smtp is a fixture)
-from tests.test_preferences import csrf_token
+from tests.support import api as api_support
+from tests.support.mail import wait_for
+from tests.support.pages import csrf_token
 
 
 def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp):  # noqa: F811

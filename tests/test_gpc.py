@@ -1,6 +1,6 @@
 """Global Privacy Control: Sec-GPC: 1 is an objection to profiling, recorded once (Art. 21(5))."""
 
-from tests.test_preferences import events, link_for, state, submit, world
+from tests.support.pages import events, link_for, state, submit, world
 
 GPC = {"Sec-GPC": "1"}
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from consent.core import importer, rules, subjects
 from consent.core.database import db
 from consent.core.models import Event, ImportBatch, State, Subject
-from tests import api_support
+from tests.support import api as api_support
 
 ROOT = Path(__file__).resolve().parent.parent
 

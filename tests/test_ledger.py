@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from consent.core import integrity, ledger, rules
+from consent.core import chain, integrity, ledger, rules
 from consent.core.database import db
 from consent.core.ledger import Change, LedgerError
 from consent.core.models import Event, State, utcnow
@@ -182,6 +182,9 @@ TAMPERABLE = {
     "seq": "5",
     "occurred_at": "recorded_at",
     "recorded_at": "occurred_at",
+    # Form 2 (chain.HASHED_FORMS): the first event below is stored under it.
+    "mailbox_proof": "'confirmation'",
+    "given_at": "'2020-01-01 00:00:00+00:00'",
 }
 
 
@@ -227,6 +230,30 @@ def test_editing_any_column_of_a_stored_event_breaks_verify(app, make, world, ru
     result = runner.invoke(args=["consent", "verify"])
     assert result.exit_code == 1, result.output
     assert "BROKEN" in result.output
+
+
+@pytest.mark.parametrize("version", sorted(chain.HASHED_FORMS))
+def test_an_event_of_every_hashed_form_verifies_and_its_fields_are_covered(
+    app, make, world, runner, monkeypatch, version
+):
+    """Events keep the form they were hashed under: each verifies beside newer ones, and an
+    edit of any field its own form covers breaks verify."""
+    controller, purposes = world
+    subject = make.subject(controller)
+    monkeypatch.setattr(chain, "CURRENT_FORM", version)
+    make.record(subject, "consent_given", purposes["newsletter"], channel="email")
+    monkeypatch.undo()
+    make.record(subject, "consent_withdrawn", purposes["newsletter"], channel="email")
+    db.session.commit()
+    old, new = ledger.events_of(subject)
+    assert (old.hash_version, new.hash_version) == (version, chain.CURRENT_FORM)
+    assert runner.invoke(args=["consent", "verify"]).exit_code == 0
+    covered = set(chain.HASHED_FORMS[version]) - {"controller", "subject", "purpose"}
+    assert covered <= set(TAMPERABLE) | {"id"}
+    db.session.execute(text("UPDATE events SET evidence = 'forged' WHERE id = :id"), {"id": old.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert runner.invoke(args=["consent", "verify"]).exit_code == 1
 
 
 def test_altered_state_row_breaks_verify(app, make, world, runner):

@@ -1,7 +1,6 @@
 """Bad and stale links: tampered, unknown key, rotated key, expired, erased, rate-limited."""
 
 import re
-import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,12 +12,8 @@ from consent.config import TestConfig
 from consent.core import signed_links
 from consent.core.database import db
 from consent.extensions import limiter
-from tests.test_preferences import link_for, world
-
-
-def later(monkeypatch, days):
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() + days * 86400)
+from tests.support.clock import later
+from tests.support.pages import link_for, world
 
 
 @pytest.fixture

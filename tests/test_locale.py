@@ -5,7 +5,7 @@ import pytest
 from babel.dates import format_date
 
 from consent.core.database import db
-from tests.test_preferences import events, link_for, submit, world
+from tests.support.pages import events, link_for, submit, world
 
 WORDS = {
     "nl": (

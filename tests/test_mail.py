@@ -1,54 +1,12 @@
 """Mail: real SMTP to a local sink, and the outbox folder when no SMTP host is set."""
 
 import re
-import socket
-import time
 from email import message_from_bytes, policy
 
-import pytest
-from aiosmtpd.controller import Controller
-
 from consent.web import mail
-from tests.test_links import later
-from tests.test_preferences import link_for, world
-
-
-class Sink:
-    """An SMTP server that keeps what it receives."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="prefs@acme.example"
-    )
-    yield sink
-    controller.stop()
-
-
-def wait_for(sink, count=1, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while len(sink.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return sink.messages
+from tests.support.clock import later
+from tests.support.mail import free_port, wait_for
+from tests.support.pages import link_for, world
 
 
 def test_fresh_link_email_reaches_the_smtp_sink_in_its_language(client, make, smtp, monkeypatch):

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 
 from consent import create_app
 from consent.core.database import db
-from tests.conftest import _config
+from tests.support.settings import config_on
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -18,7 +18,7 @@ def empty_database(request, tmp_path):
 
 
 def test_init_db_builds_the_models_schema(empty_database):
-    app = create_app(_config(empty_database))
+    app = create_app(config_on(empty_database))
     result = app.test_cli_runner().invoke(args=["consent", "init-db"])
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -6,7 +6,7 @@ import pytest
 
 from consent.core import signed_links
 from consent.core.database import db
-from tests.test_preferences import events, link_for, state, world
+from tests.support.pages import events, link_for, state, world
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

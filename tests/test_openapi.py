@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from consent.core import api_keys
 from consent.core.database import db
-from tests import api_support
+from tests.support import api as api_support
 
 AUTOMATIC = {"HEAD"}
 

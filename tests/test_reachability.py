@@ -11,7 +11,7 @@ import pytest
 from consent.core import reachability, subjects
 from consent.core.database import db
 from consent.core.models import utcnow
-from tests import api_support
+from tests.support import api as api_support
 
 NOW = utcnow()
 

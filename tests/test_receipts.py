@@ -13,7 +13,7 @@ from consent.core import ledger, purposes, receipts, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Event, Receipt, utcnow
 
-STANDARDS = Path(__file__).resolve().parent.parent.parent / "shared" / "standards"
+STANDARDS = Path(__file__).resolve().parent / "data"
 SCHEMA = json.loads((STANDARDS / "kantara-consent-receipt-v1_1-schema.json").read_text())
 
 PARTNER_TEXTS = {

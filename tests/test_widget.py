@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 from consent.core import api_keys, purposes, subjects
 from consent.core.database import db
 from consent.core.models import Event, Notice, Receipt, Subject
-from tests.live import serving
+from tests.support.live import serving
 
 WEBINARS = {
     "nl": ("Webinaruitnodigingen", "Wij nodigen u uit voor onze webinars."),

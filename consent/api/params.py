@@ -1,13 +1,14 @@
 """Reading API requests: the JSON body, parameters and their checks, as ApiError on failure."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import g, request
 from sqlalchemy import select
 
 from consent.core import purposes
 from consent.core.database import db
-from consent.core.models import Notice, utcnow
+from consent.core.instants import FutureInstant, parse_past_instant
+from consent.core.models import Notice
 from consent.core.vocabulary import CHANNELS, normalise_locale
 
 MAX_ITEMS = 10_000
@@ -82,13 +83,11 @@ def instant(value: str | None, key: str = "at") -> datetime | None:
     if value is None:
         return None
     try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_past_instant(value)
+    except FutureInstant:
+        raise ApiError(422, "future_time", f"{key} must not be in the future.") from None
     except (TypeError, ValueError):
         raise ApiError(400, "invalid_parameter", f"{key} must be an ISO-8601 time.") from None
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    if at > utcnow():
-        raise ApiError(422, "future_time", f"{key} must not be in the future.")
-    return at
 
 
 def locale(value) -> str | None:

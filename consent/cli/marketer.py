@@ -3,7 +3,7 @@ domain modules as the API (apikeys, importer, campaigns, reachability)."""
 
 import csv
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,7 +13,8 @@ from sqlalchemy import select
 from consent.cli.common import controller_named, controller_option, purpose_named
 from consent.core import api_keys, campaign_links, importer, reachability
 from consent.core.database import db
-from consent.core.models import ApiKey, Controller, utcnow
+from consent.core.instants import FutureInstant, parse_past_instant
+from consent.core.models import ApiKey, Controller
 from consent.core.vocabulary import CHANNELS, normalise_locale
 
 keys = AppGroup("keys", help="Create, list and revoke API keys.")
@@ -190,15 +191,13 @@ def _instant(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_past_instant(value)
+    except FutureInstant:
+        raise click.BadParameter("must not be in the future", param_hint="--at") from None
     except ValueError:
         raise click.BadParameter(
             "use ISO-8601, e.g. 2026-03-01T00:00Z", param_hint="--at"
         ) from None
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
-    if at > utcnow():
-        raise click.BadParameter("must not be in the future", param_hint="--at")
-    return at
 
 
 @click.command("reachable")

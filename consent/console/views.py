@@ -30,6 +30,7 @@ from consent.core.database import db
 from consent.core.models import Event, utcnow
 from consent.extensions import limiter
 from consent.web import security
+from consent.web.errors import error_page
 from consent.web.i18n import _, _l
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -102,14 +103,14 @@ def login_required(*roles):
 def forbidden(error):
     title = _("Not available for your role")
     message = _("Ask an administrator of your organisation if you need this page.")
-    return render_template("error.html", title=title, message=message, status=403), 403
+    return error_page(403, title, message)
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error):
     title = _("This form has expired")
     message = _("Nothing was changed. Please reload the page and try again.")
-    return render_template("error.html", title=title, message=message, status=400), 400
+    return error_page(400, title, message)
 
 
 def _clear_session() -> None:

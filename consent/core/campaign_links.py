@@ -21,7 +21,6 @@ from consent.core.database import db
 from consent.core.models import Controller, Purpose, State, Subject, utcnow
 
 CHUNK = 1000
-ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
 class _UseSigner:
@@ -78,8 +77,6 @@ class LinkMaker:
         head, tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
         self.preferences = _UseSigner("preferences", head, tail)
         self.unsubscribe = _UseSigner("unsubscribe", head, tail)
-        mailto = current_app.config.get("UNSUBSCRIBE_MAILTO")
-        self.mailto = f", <mailto:{mailto}?subject=unsubscribe>" if mailto else ""
 
     def row(self, target: Target) -> dict:
         _, preferences_url = self.preferences.token_and_url(target.public_id)
@@ -89,10 +86,7 @@ class LinkMaker:
             "email": target.email,
             "preferences_url": preferences_url,
             "unsubscribe_url": unsubscribe_url,
-            "headers": {
-                "List-Unsubscribe": f"<{unsubscribe_url}>{self.mailto}",
-                "List-Unsubscribe-Post": ONE_CLICK,
-            },
+            "headers": signed_links.list_unsubscribe(unsubscribe_url),
             "reachable": target.reachable,
         }
 

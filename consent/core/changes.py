@@ -14,10 +14,8 @@ from consent.core import ledger, purposes, rules, subjects
 from consent.core.database import db
 from consent.core.ledger import Change
 from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
-from consent.core.vocabulary import CONSENT_DECISIONS, DIRECT_MARKETING
 
 ACTOR = "subject"
-PROFILING = "profiling"
 # How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
 CONSENT, OBJECT, NONE = "consent", "object", "none"
 
@@ -149,108 +147,42 @@ def save(controller, subject, form, locale) -> Outcome:
     return _apply(subject, changes, "preference_page", locale, history)
 
 
-def _latest_consent(purpose, channel, events):
-    decisions = [
-        e
-        for e in events
-        if e.kind in CONSENT_DECISIONS
-        and e.purpose_id == purpose.id
-        and (channel is None or e.channel in (None, channel))
-    ]
-    return decisions[-1] if decisions else None
-
-
-def _consent_live(purpose, channel, events) -> bool:
-    """Whether a consent decision still says "given" on the channel (None: on any channel)."""
-    channels = purpose.channels if channel is None else [channel]
-    latest = [_latest_consent(purpose, each, events) for each in channels]
-    return any(event is not None and event.kind == "consent_given" for event in latest)
-
-
-def _objection_stands(purpose, channel, events) -> bool:
-    channels = purpose.channels if channel is None else [channel]
-    return all(rules.standing(purpose, each, events).reason == "objected" for each in channels)
-
-
-def _marketing_objection_stands(controller, channel, events) -> bool:
-    """A direct_marketing objection covering `channel` that no later marketing consent lifted."""
-    marketing = {p.id for p in controller.purposes if p.category == DIRECT_MARKETING}
-    for event in reversed(events):
-        if event.kind == "consent_given" and event.purpose_id in marketing:
-            return False
-        if event.kind == "objection_recorded" and event.scope == DIRECT_MARKETING:
-            if event.channel in (None, channel):
-                return True
-    return False
+def _record(subject, steps, source, locale, history) -> Outcome:
+    changes = [Change(s.kind, s.purpose, scope=s.scope, channel=s.channel) for s in steps]
+    return _apply(subject, changes, source, locale, history)
 
 
 def unsubscribe_all(controller, subject, locale, channel=None, source="preference_page"):
     """Withdraw every consent-based marketing purpose and object to direct marketing."""
     history = ledger.lock(subject)
-    events = rules.in_order(history)
-    changes = []
-    for purpose in controller.purposes:
-        if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
-            continue
-        if rules.basis_in_force(purpose, events) == "consent":
-            if _consent_live(purpose, channel, events):
-                changes.append(Change("consent_withdrawn", purpose, channel=channel))
-    if not _marketing_objection_stands(controller, channel, events):
-        changes.append(Change("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
-    return _apply(subject, changes, source, locale, history)
+    steps = rules.unsubscribe_all(controller.purposes, channel, rules.in_order(history))
+    return _record(subject, steps, source, locale, history)
 
 
 def one_click(controller, subject, slugs, channel, locale) -> Outcome:
     """RFC 8058: withdraw the link's scope on its channel; a link for all purposes is
-    an unsubscribe from all marketing. Purposes on asserted bases are left as they are."""
+    an unsubscribe from all marketing."""
     if slugs is None:
         return unsubscribe_all(controller, subject, locale, channel, source="one_click")
     history = ledger.lock(subject)
-    events = rules.in_order(history)
-    changes = []
-    for slug in slugs:
-        purpose = purposes.purpose_by_slug(controller, slug)
-        if purpose is None or (channel is not None and channel not in purpose.channels):
-            continue
-        basis = rules.basis_in_force(purpose, events)
-        if basis == "consent" and _consent_live(purpose, channel, events):
-            changes.append(Change("consent_withdrawn", purpose, channel=channel))
-        elif basis == "legitimate_interest" and not _objection_stands(purpose, channel, events):
-            changes.append(Change("objection_recorded", purpose, channel=channel))
-    return _apply(subject, changes, "one_click", locale, history)
+    in_scope = [p for p in controller.purposes if p.slug in slugs]
+    steps = rules.unsubscribe(in_scope, channel, rules.in_order(history))
+    return _record(subject, steps, "one_click", locale, history)
 
 
 def gpc(controller, subject, locale) -> Outcome:
-    """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once.
-
-    Once per purpose for good: if the person later lifts it on the page, the signal their
-    browser keeps sending must not overrule that explicit choice.
-    """
+    """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once."""
     history = ledger.lock(subject)
-    events = rules.in_order(history)
-    changes = []
-    for purpose in controller.purposes:
-        if purpose.category != PROFILING or _objection_stands(purpose, None, events):
-            continue
-        if not any(e.source == "gpc" and e.purpose_id == purpose.id for e in events):
-            changes.append(Change("objection_recorded", purpose))
-    return _apply(subject, changes, "gpc", locale, history)
+    steps = rules.gpc_objections(controller.purposes, rules.in_order(history))
+    return _record(subject, steps, "gpc", locale, history)
 
 
-def confirm(controller, subject, purposes, locale) -> Outcome:
+def confirm(controller, subject, slugs, locale) -> Outcome:
     """Double opt-in: confirm the consents in scope still waiting for it (rules: unconfirmed)."""
     history = ledger.lock(subject)
-    events = rules.in_order(history)
-    changes = []
-    for purpose in controller.purposes:
-        if purposes is not None and purpose.slug not in purposes:
-            continue
-        if any(
-            rules.standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels
-        ):
-            latest = _latest_consent(purpose, None, events)
-            changes.append(Change("consent_confirmed", purpose, channel=latest.channel))
-    return _apply(subject, changes, "preference_page", locale, history)
+    in_scope = [p for p in controller.purposes if slugs is None or p.slug in slugs]
+    steps = rules.confirmations(in_scope, rules.in_order(history))
+    return _record(subject, steps, "preference_page", locale, history)
 
 
 def erase(subject, locale):

@@ -187,7 +187,22 @@ def record(
         events.append(event)
     db.session.flush()
     refresh_state(subject, controller, history + events)
-    return receipts.issue(controller, subject, events, receipt_id, source, locale)
+    return _issue_receipt(controller, subject, events, receipt_id, source, locale)
+
+
+def _issue_receipt(controller, subject, events, receipt_id, source, locale) -> Receipt:
+    """Build, sign and store the one receipt of an interaction (the caller commits)."""
+    payload = receipts.build(controller, subject, events, receipt_id, source, locale)
+    receipt = Receipt(
+        id=receipt_id,
+        controller_id=controller.id,
+        subject_id=subject.id,
+        created_at=events[-1].recorded_at,
+        payload=payload,
+        jws=receipts.sign(payload),
+    )
+    db.session.add(receipt)
+    return receipt
 
 
 def _default_mailbox_proof(source: str) -> str | None:

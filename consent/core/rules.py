@@ -14,6 +14,7 @@ from consent.core.vocabulary import (
     ASSERTED_BASES,
     CONSENT_DECISIONS,
     DIRECT_MARKETING,
+    PROFILING,
     UNVERIFIED_SOURCES,
 )
 
@@ -279,3 +280,121 @@ def timeline(purpose, events) -> list[dict]:
             spans[-1]["to"] = event.occurred_at
         spans.append({"basis": basis, "from": event.occurred_at, "to": None})
     return spans
+
+
+# --- What a person's own choices change: every door asks these, none decides on its own. ---
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event a choice calls for, before the ledger gives it a place in the chain."""
+
+    kind: str
+    purpose: object = None
+    scope: str | None = None
+    channel: str | None = None
+
+
+def _latest_consent(purpose, channel, events):
+    """The latest consent decision for the purpose on the channel (None: on any channel)."""
+    return _latest(
+        events,
+        lambda e: (
+            e.kind in CONSENT_DECISIONS
+            and _about(e, purpose)
+            and (channel is None or e.channel in (None, channel))
+        ),
+    )
+
+
+def consent_live(purpose, channel, events) -> bool:
+    """Whether a consent decision still says "given" on the channel (None: on any channel)."""
+    channels = purpose.channels if channel is None else [channel]
+    latest = [_latest_consent(purpose, each, events) for each in channels]
+    return any(event is not None and event.kind == "consent_given" for event in latest)
+
+
+def objection_stands(purpose, channel, events) -> bool:
+    """Whether the purpose is stopped by an objection on the channel (None: on all of them)."""
+    channels = purpose.channels if channel is None else [channel]
+    return all(standing(purpose, each, events).reason == "objected" for each in channels)
+
+
+def marketing_objection_stands(purposes, channel, events) -> bool:
+    """Whether a direct-marketing objection covering `channel` (None: every channel) still
+    stops every direct-marketing purpose there.
+
+    The same test `standing()` applies per purpose: a later consent lifts the objection only
+    for that purpose and channel, so a consent by SMS leaves an email objection standing.
+    """
+    covering = _latest(
+        events,
+        lambda e: (
+            e.kind == "objection_recorded"
+            and e.scope == DIRECT_MARKETING
+            and (e.channel is None or e.channel == channel)
+        ),
+    )
+    if covering is None:
+        return False
+    for purpose in purposes:
+        if purpose.category != DIRECT_MARKETING:
+            continue
+        channels = purpose.channels if channel is None else [channel]
+        for each in channels:
+            if each in purpose.channels and _marketing_objection(purpose, each, events) is None:
+                return False
+    return True
+
+
+def unsubscribe_all(purposes, channel, events) -> list[Step]:
+    """ "Unsubscribe from all marketing" on a channel (None: every channel): withdraw every
+    live consent of a direct-marketing purpose there, and object to direct marketing unless
+    such an objection already stops all of it. Asserted bases are left as they are."""
+    steps = []
+    for purpose in purposes:
+        if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
+            continue
+        if basis_in_force(purpose, events) == "consent" and consent_live(purpose, channel, events):
+            steps.append(Step("consent_withdrawn", purpose, channel=channel))
+    if not marketing_objection_stands(purposes, channel, events):
+        steps.append(Step("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
+    return steps
+
+
+def unsubscribe(purposes, channel, events) -> list[Step]:
+    """One-click for named purposes on a channel: withdraw consent, or object where the basis
+    is legitimate interest. Purposes on other asserted bases are left as they are."""
+    steps = []
+    for purpose in purposes:
+        if channel is not None and channel not in purpose.channels:
+            continue
+        basis = basis_in_force(purpose, events)
+        if basis == "consent" and consent_live(purpose, channel, events):
+            steps.append(Step("consent_withdrawn", purpose, channel=channel))
+        elif basis == "legitimate_interest" and not objection_stands(purpose, channel, events):
+            steps.append(Step("objection_recorded", purpose, channel=channel))
+    return steps
+
+
+def gpc_objections(purposes, events) -> list[Step]:
+    """Sec-GPC: 1 objects to every profiling purpose (Art. 21(5)), once per purpose for good:
+    if the person later lifts it on the page, the signal their browser keeps sending must
+    not overrule that explicit choice."""
+    return [
+        Step("objection_recorded", purpose)
+        for purpose in purposes
+        if purpose.category == PROFILING
+        and not objection_stands(purpose, None, events)
+        and not any(e.source == "gpc" and _about(e, purpose) for e in events)
+    ]
+
+
+def confirmations(purposes, events) -> list[Step]:
+    """Double opt-in: confirm each consent in scope that still waits for it."""
+    steps = []
+    for purpose in purposes:
+        if any(standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels):
+            latest = _latest_consent(purpose, None, events)
+            steps.append(Step("consent_confirmed", purpose, channel=latest.channel))
+    return steps

@@ -14,6 +14,8 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 USES = ("preferences", "unsubscribe", "receipt", "confirm")
 VERSION = "1"
 ALL = "*"
+# The one body an RFC 8058 one-click POST carries.
+ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 URL_SAFE = "*"  # left unquoted in URLs, so the all-purposes marker stays readable
 _FIELD = r"[A-Za-z0-9_.,:*-]*"
 _PAYLOAD = re.compile(rf"{_FIELD}(?:~{_FIELD}){{7}}")
@@ -140,12 +142,13 @@ def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
 
 
 def list_unsubscribe_headers(link: Link) -> dict[str, str]:
+    return list_unsubscribe(url(link, "unsubscribe"))
+
+
+def list_unsubscribe(unsubscribe_url: str) -> dict[str, str]:
     """RFC 8058 headers: one https URL (a mailto may follow) and the One-Click marker."""
-    value = f"<{url(link, 'unsubscribe')}>"
+    value = f"<{unsubscribe_url}>"
     mailto = current_app.config.get("UNSUBSCRIBE_MAILTO")
     if mailto:
         value += f", <mailto:{mailto}?subject=unsubscribe>"
-    return {
-        "List-Unsubscribe": value,
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return {"List-Unsubscribe": value, "List-Unsubscribe-Post": ONE_CLICK_BODY}

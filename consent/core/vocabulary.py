@@ -75,7 +75,8 @@ UNVERIFIED_SOURCES = ("widget",)
 
 CHANNELS = ("email", "phone", "sms", "post")
 DIRECT_MARKETING = "direct_marketing"
-CATEGORIES = (DIRECT_MARKETING, "service", "support", "profiling", "events", "research")
+PROFILING = "profiling"
+CATEGORIES = (DIRECT_MARKETING, "service", "support", PROFILING, "events", "research")
 LOCALES = ("nl", "nb", "en")
 
 # Language tags people and programs send, mapped to the locale they mean.

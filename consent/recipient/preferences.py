@@ -18,6 +18,7 @@ from consent.core.vocabulary import CATEGORIES
 from consent.extensions import csrf, limiter
 from consent.recipient.forms import ButtonForm, EraseForm, FreshLinkForm, PreferencesForm
 from consent.web import mail, security
+from consent.web.errors import error_page
 from consent.web.i18n import _
 
 bp = Blueprint("preferences", __name__)
@@ -96,7 +97,7 @@ def bad_link(error):
             "The link may have been changed or cut off. "
             "Please use the link from your email exactly as it was sent."
         )
-    return render_template("error.html", title=title, message=message, status=400), 400
+    return error_page(400, title, message)
 
 
 def _use_of(endpoint_name: str) -> str:
@@ -116,7 +117,7 @@ def form_expired(error):
             pass
     title = _("This form has expired")
     message = _("Nothing was changed. Please open the page again from your email and try again.")
-    return render_template("error.html", title=title, message=message, status=400), 400
+    return error_page(400, title, message)
 
 
 def _page(token, controller, subject, locale, message=None, status=200):
@@ -262,7 +263,7 @@ def _is_one_click_body() -> bool:
     """RFC 8058 names two form encodings; a bare body without a content type is accepted too."""
     if request.form.get("List-Unsubscribe") == "One-Click":
         return True
-    return request.get_data(as_text=True).strip() == "List-Unsubscribe=One-Click"
+    return request.get_data(as_text=True).strip() == signed_links.ONE_CLICK_BODY
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

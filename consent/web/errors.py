@@ -19,6 +19,11 @@ def error_response(status: int, code: str, message: str):
     return response
 
 
+def error_page(status: int, title: str, message: str):
+    """The one localised error page for people: a title, what to do, the status."""
+    return render_template("error.html", title=title, message=message, status=status), status
+
+
 def _page_text(status: int) -> tuple[str, str]:
     texts = {
         400: (
@@ -46,7 +51,7 @@ def handle_http(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(status, code, error.description or error.name)
     title, message = _page_text(status)
-    return render_template("error.html", title=title, message=message, status=status), status
+    return error_page(status, title, message)
 
 
 def handle_ledger(error: LedgerError):
@@ -57,9 +62,7 @@ def handle_ledger(error: LedgerError):
         _("Your choice could not be saved"),
         _("Nothing was changed. Please try again later."),
     )
-    return render_template(
-        "error.html", title=title, message=message, status=error.status
-    ), error.status
+    return error_page(error.status, title, message)
 
 
 def handle_unexpected(error: Exception):

@@ -1,0 +1,82 @@
+"""What the import contracts cannot say: who writes the ledger, and what the core may touch."""
+
+import ast
+import sys
+from pathlib import Path
+
+from consent.core import chain
+
+PACKAGE = Path(__file__).resolve().parent.parent / "consent"
+LEDGER_ROWS = {"Event", "State", "Receipt"}
+
+
+def _modules(folder: Path):
+    for path in sorted(folder.rglob("*.py")):
+        yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def _names_written(tree) -> set[str]:
+    """Ledger row classes this module constructs or hands to insert()/update()/delete()."""
+    written = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name in LEDGER_ROWS:
+            written.add(name)
+        if name in ("insert", "update", "delete") and node.args:
+            target = node.args[0]
+            if isinstance(target, ast.Name) and target.id in LEDGER_ROWS:
+                written.add(target.id)
+    return written
+
+
+def test_only_the_ledger_writes_events_state_and_receipts():
+    writers = {
+        str(path.relative_to(PACKAGE)): written
+        for path, tree in _modules(PACKAGE)
+        if (written := _names_written(tree)) and path.name != "models.py"
+    }
+    assert writers == {"core/ledger.py": LEDGER_ROWS}
+
+
+def test_the_detector_sees_a_write():
+    sneaky = ast.parse("from x import Event\nEvent(id=1)\nsession.execute(update(State))")
+    assert _names_written(sneaky) == {"Event", "State"}
+
+
+def test_the_core_reads_no_request_session_or_g():
+    forbidden = {"request", "session", "g"}
+    found = []
+    for path, tree in _modules(PACKAGE / "core"):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "flask":
+                found += [(path.name, a.name) for a in node.names if a.name in forbidden]
+    assert found == []
+
+
+def test_rules_and_vocabulary_import_only_the_standard_library():
+    for name in ("rules.py", "vocabulary.py"):
+        tree = ast.parse((PACKAGE / "core" / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                assert top in sys.stdlib_module_names or module == "consent.core.vocabulary", (
+                    name,
+                    module,
+                )
+
+
+def test_every_hashed_form_keeps_the_fields_of_the_one_before():
+    """A field joins the form in a new version; none ever leaves, so old events verify."""
+    versions = sorted(chain.HASHED_FORMS)
+    assert versions == list(range(1, chain.CURRENT_FORM + 1))
+    for older, newer in zip(versions, versions[1:], strict=False):
+        assert set(chain.HASHED_FORMS[older]) < set(chain.HASHED_FORMS[newer])
