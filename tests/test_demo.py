@@ -6,7 +6,7 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from consent.core import integrity, ledger, purposes, rules, signed_links, subjects
+from consent.core import durations, integrity, ledger, purposes, rules, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Notice, State, Subject
 from consent.core.vocabulary import LOCALES
@@ -45,7 +45,7 @@ def test_one_controller_per_statement_with_identity(loaded):
             "postalCode",
             "addressCountry",
         }
-        rules.parse_duration(controller.inactive_retention)
+        durations.parse_duration(controller.inactive_retention)
     assert loaded["netsecurity"].default_locale == "nb"
     assert loaded["netsecurity"].authority_name == "Datatilsynet"
     for slug in ("f-secure", "superoffice", "topdesk", "kaspersky"):

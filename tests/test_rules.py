@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consent.core import rules
+from consent.core import durations, rules
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -351,10 +351,10 @@ def test_timeline_shows_prospect_then_customer():
 )
 def test_add_duration_uses_calendar_months(start, duration, end):
     begin = datetime.fromisoformat(start).replace(tzinfo=UTC)
-    assert rules.add_duration(begin, duration).date().isoformat() == end
+    assert durations.add_duration(begin, duration).date().isoformat() == end
 
 
 @pytest.mark.parametrize("text", ["", "P", "PT", "24M", "P1.5Y", "P1YT"])
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
-        rules.parse_duration(text)
+        durations.parse_duration(text)

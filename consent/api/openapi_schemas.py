@@ -1,4 +1,4 @@
-"""Request and response schemas of the API, for the OpenAPI document (consent/openapi.py)."""
+"""Request and response schemas of the API, for the OpenAPI document (consent/api/openapi.py)."""
 
 from consent.core.vocabulary import BASES, CHANNELS, KINDS, SOURCES
 

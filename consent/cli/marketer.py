@@ -1,5 +1,5 @@
 """`flask consent keys|import|links|reachable`: the marketer's commands, over the same
-domain modules as the API (apikeys, importer, campaigns, reachability)."""
+core operations as the API (api_keys, importer, campaign_links, reachability)."""
 
 import csv
 import sys

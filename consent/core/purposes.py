@@ -5,8 +5,8 @@ import hashlib
 from sqlalchemy import func, select
 
 from consent.core.database import db
+from consent.core.durations import parse_duration
 from consent.core.models import Controller, Notice, Purpose
-from consent.core.rules import parse_duration
 from consent.core.vocabulary import BASES, CATEGORIES, CHANNELS, LOCALES
 
 

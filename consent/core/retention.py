@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from consent.core import ledger, rules, subjects
+from consent.core import durations, ledger, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Event, State, Subject
 
@@ -51,7 +51,7 @@ def due_erasures(now: datetime) -> list[int]:
     )
     due = []
     for subject, retention, last in candidates:
-        if rules.add_duration(last or subject.created_at, retention) > now:
+        if durations.add_duration(last or subject.created_at, retention) > now:
             continue
         still_bound = db.session.scalar(
             select(State.subject_id).where(

@@ -1,0 +1,1 @@
+"""The demo: five controllers from real privacy statements, and people with histories."""

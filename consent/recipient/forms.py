@@ -1,4 +1,4 @@
-"""Forms of the recipient pages. The per-purpose switches are dynamic and read by choices.save;
+"""Forms of the recipient pages. The per-purpose switches are dynamic and read by changes.save;
 these forms carry the CSRF token and the few fixed fields."""
 
 from flask_wtf import FlaskForm

@@ -1,6 +1,6 @@
 """Blueprint: the preference page, one-click unsubscribe (RFC 8058) and double opt-in links.
 
-Every route opens a signed link, calls one operation of `choices` and commits. GET never
+Every route opens a signed link, calls one operation of `changes` and commits. GET never
 changes anything, except that a browser's Global Privacy Control signal is recorded once.
 """
 

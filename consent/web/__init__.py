@@ -1,0 +1,1 @@
+"""What the doors share: error answers, locale choice, labels, security headers, mail."""

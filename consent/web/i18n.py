@@ -1,4 +1,4 @@
-"""Languages: the supported locales, Norwegian aliases, and the choice of locale per request.
+"""Languages: the supported locales and the choice of locale per request (aliases: vocabulary).
 
 The only home of `_` and `_l`; other modules import them from here.
 """
