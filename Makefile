@@ -22,7 +22,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(FLASK) consent init-db
 	$(FLASK) consent demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The worker delivers the outbox (mail) beside the server and stops with it.
+	$(FLASK) consent worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest

@@ -41,6 +41,10 @@ class Config:
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "preferences@localhost")
     MAIL_OUTBOX = os.environ.get("MAIL_OUTBOX", str(INSTANCE / "outbox"))
+    # The worker: first retry after this many seconds, doubling; dead after so many attempts.
+    OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "30"))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

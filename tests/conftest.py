@@ -5,11 +5,13 @@ import shutil
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import has_request_context
 from playwright.sync_api import sync_playwright
 from sqlalchemy import text
 
 from consent import create_app
 from consent.core.database import db
+from consent.web import mail
 from tests.support.factories import Factory
 from tests.support.live import CHROMIUM_ARGS
 from tests.support.mail import Sink, free_port
@@ -106,3 +108,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def mail_leaves_only_through_the_worker(monkeypatch):
+    """Suite-wide: a request that tries to send mail fails; only the worker sends."""
+    real_send = mail.send
+
+    def refuse_inside_requests(*args, **kwargs):
+        if has_request_context():
+            raise AssertionError("mail sent inside a request; it must go through the outbox")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "send", refuse_inside_requests)

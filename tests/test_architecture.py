@@ -16,18 +16,25 @@ def _modules(folder: Path):
 
 
 def _names_written(tree) -> set[str]:
-    """Ledger row classes this module constructs or hands to insert()/update()/delete()."""
+    """Ledger row classes (imported from the models) this module constructs or hands to
+    insert()/update()/delete()."""
+    models = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "consent.core.models"
+        for alias in node.names
+    }
     written = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-        if name in LEDGER_ROWS:
+        if name in LEDGER_ROWS & models:
             written.add(name)
         if name in ("insert", "update", "delete") and node.args:
             target = node.args[0]
-            if isinstance(target, ast.Name) and target.id in LEDGER_ROWS:
+            if isinstance(target, ast.Name) and target.id in LEDGER_ROWS & models:
                 written.add(target.id)
     return written
 
@@ -42,8 +49,11 @@ def test_only_the_ledger_writes_events_state_and_receipts():
 
 
 def test_the_detector_sees_a_write():
-    sneaky = ast.parse("from x import Event\nEvent(id=1)\nsession.execute(update(State))")
+    sneaky = ast.parse(
+        "from consent.core.models import Event, State\nEvent(id=1)\nsession.execute(update(State))"
+    )
     assert _names_written(sneaky) == {"Event", "State"}
+    assert _names_written(ast.parse("from threading import Event\nEvent()")) == set()
 
 
 def test_the_core_reads_no_request_session_or_g():

@@ -3,14 +3,16 @@
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from consent.core.database import db
-from consent.core.models import State
+from consent.core.models import OutboxMessage, State
 from tests.support import api as api_support
-from tests.support.mail import wait_for
+from tests.support.mail import deliver, wait_for
 from tests.support.pages import csrf_token
 
 
-def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp):  # noqa: F811
+def test_widget_consent_is_confirmed_through_the_mailed_link(app, client, make, smtp):
     world = api_support.build(make)
     webinar = make.purpose(
         world.controller, "webinar", double_opt_in=True, texts={
@@ -30,7 +32,7 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
         json=body,
         headers={**world.auth("widget"), "Origin": api_support.ORIGIN},
     ).get_json()
-    assert answer["confirmation_required"] == ["webinar"] and answer["confirmation_sent"]
+    assert answer["confirmation_required"] == ["webinar"] and answer["confirmation_queued"]
     subject_id = answer["subject"]["id"]
 
     def state():
@@ -41,6 +43,8 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
         return db.session.get(State, (subject.id, webinar.id, "email"))
 
     assert (state().reachable, state().reason) == (False, "unconfirmed")
+    assert smtp.messages == []  # nothing leaves inside the request
+    deliver(app)
     ((recipients, message),) = wait_for(smtp)
     assert recipients == ["joost@example.test"]
     assert "bevestig" in message["Subject"].lower()
@@ -56,7 +60,7 @@ def test_widget_consent_is_confirmed_through_the_mailed_link(client, make, smtp)
     assert (state().reachable, state().reason) == (True, "consent_given")
 
 
-def test_mail_failure_keeps_the_consent_and_says_so(client, make, app):
+def test_mail_failure_keeps_the_consent_and_the_message(client, make, app):
     world = api_support.build(make)
     make.purpose(world.controller, "webinar", double_opt_in=True)
     db.session.commit()
@@ -65,4 +69,8 @@ def test_mail_failure_keeps_the_consent_and_says_so(client, make, app):
         {"purpose": "webinar", "decision": "given"}]}  # fmt: skip
     response = client.post("/api/v1/consents", json=body, headers=world.auth("widget"))
     assert response.status_code == 201
-    assert response.get_json()["confirmation_sent"] is False
+    assert response.get_json()["confirmation_queued"] is True
+    deliver(app)
+    [row] = db.session.scalars(select(OutboxMessage)).all()
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert "ConnectionRefusedError" in row.last_error

@@ -53,14 +53,15 @@ def consents():
             confirm.append(purpose)
     subject = _consenting_subject(person, locale)
     receipt = ledger.record(subject, changes, source=source, actor=actor(), locale=locale)
+    if confirm:
+        mail.queue_confirmation(g.controller, subject, confirm, locale)
     db.session.commit()
-    sent = bool(confirm) and mail.send_confirmation(g.controller, subject, confirm, locale)
     return jsonify(
         {
             "subject": {"id": subject.public_id},
             "receipt": shapes.receipt_json(receipt),
             "confirmation_required": [p.slug for p in confirm],
-            "confirmation_sent": sent,
+            "confirmation_queued": bool(confirm),
         }
     ), 201
 

@@ -171,7 +171,7 @@ RESPONSES = {
         subject=obj(["id"], id=STR),
         receipt=ref("Receipt"),
         confirmation_required=array(STR),
-        confirmation_sent=BOOL,
+        confirmation_queued=BOOL,
     ),
     "subjects": obj(
         ["subjects", "errors"],

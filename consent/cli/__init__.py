@@ -2,8 +2,8 @@
 
 from flask.cli import AppGroup
 
-from consent.cli import admin, auditor, marketer
+from consent.cli import admin, auditor, marketer, worker
 
 consent_cli = AppGroup("consent", help="Consent and preference center commands.")
-for command in (*admin.COMMANDS, *marketer.COMMANDS, *auditor.COMMANDS):
+for command in (*admin.COMMANDS, *marketer.COMMANDS, *auditor.COMMANDS, *worker.COMMANDS):
     consent_cli.add_command(command)

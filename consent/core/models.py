@@ -290,3 +290,26 @@ class StaffUser(db.Model):
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     controller: Mapped[Controller] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """A message waiting to leave (mail, later webhooks), written in the transaction of the
+    change it reports and delivered by the worker; never sent inside a request."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    # Who it concerns, so an erasure can purge it: a known person, or the keyed hash of
+    # an address typed into a form (cleared once delivered).
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
+    recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

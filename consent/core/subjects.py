@@ -6,7 +6,7 @@ import hmac
 from flask import current_app
 from sqlalchemy import select
 
-from consent.core import ledger
+from consent.core import ledger, outbox
 from consent.core.database import db
 from consent.core.models import Controller, Subject, Suppression, utcnow
 
@@ -124,6 +124,7 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
     receipt = ledger.record(
         subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
     )
+    outbox.purge_person(subject)
     if subject.email_hash:
         db.session.add(
             Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)

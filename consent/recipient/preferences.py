@@ -5,7 +5,6 @@ changes anything, except that a browser's Global Privacy Control signal is recor
 """
 
 import json
-import smtplib
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import get_locale, refresh
@@ -296,13 +295,8 @@ def renew():
         raise GoneLink("gone")
     if not form.validate_on_submit():
         return render_template("preferences/expired.html", form=form), 422
-    subject = subjects.by_email(controller, form.email.data)
-    if subject is not None and subject.erased_at is None:
-        locale = link.locale or subject.locale or str(get_locale())
-        url = _link_to(controller, subject, locale, campaign=link.campaign)
-        try:
-            mail.send_fresh_link(subject.email, controller, url, locale)
-        except (smtplib.SMTPException, OSError):
-            # Same answer either way: a failure must not reveal that the address is known.
-            current_app.logger.exception("could not send a fresh link")
+    mail.queue_fresh_link(
+        controller, form.email.data, link.locale, str(get_locale()), link.campaign
+    )
+    db.session.commit()
     return render_template("preferences/link_sent.html", controller=controller)

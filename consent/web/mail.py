@@ -1,4 +1,5 @@
-"""Outgoing mail: SMTP when SMTP_HOST is set, otherwise a file in the local outbox folder."""
+"""Mail: what the doors queue, and how the worker sends it (SMTP when SMTP_HOST is set,
+otherwise a file per message in the local mail folder)."""
 
 import smtplib
 from email.message import EmailMessage
@@ -8,7 +9,9 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from consent.core import signed_links
+from consent.core import outbox, signed_links, subjects
+from consent.core.database import db
+from consent.core.models import Controller, Subject
 from consent.core.purposes import current_notices
 from consent.web.i18n import _
 
@@ -49,47 +52,75 @@ def _outbox(folder: Path, message: EmailMessage) -> None:
     (folder / f"{name}.eml").write_bytes(bytes(message))
 
 
-def send_fresh_link(to: str, controller, url: str, locale: str) -> EmailMessage:
-    """The new preference link, in the person's language."""
-    with force_locale(locale):
-        context = {"controller": controller, "url": url, "mail_locale": locale}
-        subject = _("Your new link to your privacy preferences at %(name)s", name=controller.name)
-        text = render_template("mail/fresh_link_text.html", **context)
-        html = render_template("mail/fresh_link.html", **context)
-    return send(to, subject, text, html)
+# --- what the doors queue (in the transaction of the change), and how the worker sends it ---
+
+FRESH_LINK, CONFIRMATION = "fresh_link", "confirmation"
 
 
-def send_confirmation(controller, subject, purposes, locale: str) -> bool:
-    """Double opt-in: mail the signed link that proves the address is the person's.
+def queue_fresh_link(controller, email: str, link_locale, fallback_locale: str, campaign):
+    """The same row whether or not the address is known: the worker finds out, so the
+    answer and the work of the request cannot tell an attacker who is known."""
+    payload = {
+        "email": email,
+        "locale": link_locale,
+        "fallback_locale": fallback_locale,
+        "campaign": campaign,
+    }
+    outbox.enqueue(FRESH_LINK, controller, payload, recipient_hash=subjects.email_hash(email))
 
-    The consent is already recorded (unconfirmed); a mail failure is logged and reported,
-    never allowed to undo it, and the person can ask again through the widget.
-    """
+
+def queue_confirmation(controller, subject, purposes, locale: str) -> None:
+    """Double opt-in: the signed link that proves the address is the person's."""
+    payload = {"purposes": [p.slug for p in purposes], "locale": locale}
+    outbox.enqueue(CONFIRMATION, controller, payload, subject=subject)
+
+
+def deliver_fresh_link(message) -> None:
+    """Mail a fresh preference link to a known, not erased person; drop it otherwise. Either
+    way the address leaves the row with the delivery."""
+    payload = message.payload
+    controller = db.session.get(Controller, message.controller_id)
+    subject = subjects.by_email(controller, payload["email"])
+    if subject is not None and subject.erased_at is None:
+        locale = payload["locale"] or subject.locale or payload["fallback_locale"]
+        link = signed_links.Link(
+            controller.slug, subject.public_id, locale=locale, campaign=payload["campaign"]
+        )
+        url = signed_links.url(link, "preferences")
+        with force_locale(locale):
+            context = {"controller": controller, "url": url, "mail_locale": locale}
+            title = _("Your new link to your privacy preferences at %(name)s", name=controller.name)
+            text = render_template("mail/fresh_link_text.html", **context)
+            html = render_template("mail/fresh_link.html", **context)
+        send(subject.email, title, text, html)
+    message.payload = {"campaign": payload["campaign"]}
+    message.recipient_hash = None
+
+
+def deliver_confirmation(message) -> None:
+    """Mail the double opt-in link for the purposes the consent named."""
+    subject = db.session.get(Subject, message.subject_id)
+    if subject is None or subject.erased_at is not None:
+        return
+    controller = db.session.get(Controller, message.controller_id)
+    locale = message.payload["locale"]
+    slugs = message.payload["purposes"]
     link = signed_links.Link(
-        controller.slug,
-        subject.public_id,
-        purposes=tuple(p.slug for p in purposes),
-        channel="email",
-        locale=locale,
+        controller.slug, subject.public_id, purposes=tuple(slugs), channel="email", locale=locale
     )
     notices = current_notices(controller, locale)
-    titles = [notices[p.id].title for p in purposes if p.id in notices]
-    try:
-        _send_confirmation(
-            subject.email, controller, signed_links.url(link, "confirm"), titles, locale
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.warning(
-            "confirmation mail to subject %s failed: %s", subject.public_id, error
-        )
-        return False
-    return True
-
-
-def _send_confirmation(to: str, controller, url: str, titles: list[str], locale: str):
+    titles = [notices[p.id].title for p in controller.purposes if p.slug in slugs]
     with force_locale(locale):
-        context = {"controller": controller, "url": url, "titles": titles, "mail_locale": locale}
-        subject = _("Please confirm your subscription to %(name)s", name=controller.name)
+        context = {
+            "controller": controller,
+            "url": signed_links.url(link, "confirm"),
+            "titles": titles,
+            "mail_locale": locale,
+        }
+        title = _("Please confirm your subscription to %(name)s", name=controller.name)
         text = render_template("mail/confirm_text.html", **context)
         html = render_template("mail/confirm.html", **context)
-    return send(to, subject, text, html)
+    send(subject.email, title, text, html)
+
+
+HANDLERS = {FRESH_LINK: deliver_fresh_link, CONFIRMATION: deliver_confirmation}

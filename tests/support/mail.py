@@ -29,3 +29,10 @@ def wait_for(sink, count=1, seconds=5.0):
     while len(sink.messages) < count and time.monotonic() < deadline:
         time.sleep(0.02)
     return sink.messages
+
+
+def deliver(app):
+    """Run the worker once, as cron would: deliver what is due, then exit."""
+    result = app.test_cli_runner().invoke(args=["consent", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result
