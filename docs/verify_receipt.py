@@ -97,8 +97,7 @@ def check_bundle(path: str, jwks_source: str | None) -> bool:
     if not hashes <= {link["hash"] for link in links}:
         problems.append("chain: an event of the bundle is not in the chain")
     for notice in bundle["notices"]:
-        text = f"{notice['title']}\n\n{notice['description']}".encode()
-        if hashlib.sha256(text).hexdigest() != notice["hash"]:
+        if hashlib.sha256(notice_text(notice)).hexdigest() != notice["hash"]:
             problems.append(f"notice {notice['purpose']} v{notice['version']}: hash mismatch")
     for problem in problems:
         print(f"BROKEN: {problem}")
@@ -108,6 +107,16 @@ def check_bundle(path: str, jwks_source: str | None) -> bool:
         + ("all verified" if not problems else f"{len(problems)} problems")
     )
     return not problems
+
+
+def notice_text(notice: dict) -> bytes:
+    """The exact text a notice's hash covers: title, description, then each Art. 13/14
+    detail that is there, labelled, in this order."""
+    text = f"{notice['title']}\n\n{notice['description']}"
+    for name in ("lifetime", "retention", "recipients", "transfers", "source"):
+        if notice.get(name):
+            text += f"\n\n{name}: {notice[name]}"
+    return text.encode()
 
 
 def main() -> int:

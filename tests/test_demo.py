@@ -1,4 +1,4 @@
-"""The demo: five controllers from the seed statements, their purposes and demo histories."""
+"""The demo: five controllers from their catalogue files, their purposes and demo histories."""
 
 import re
 from urllib.parse import unquote
@@ -6,12 +6,21 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from consent.core import durations, integrity, ledger, purposes, rules, signed_links, subjects
+from consent.core import (
+    catalogue,
+    durations,
+    integrity,
+    ledger,
+    purposes,
+    rules,
+    signed_links,
+    subjects,
+)
 from consent.core.database import db
 from consent.core.models import Controller, Notice, State, Subject
 from consent.core.vocabulary import LOCALES
 from consent.demo import loader
-from consent.demo.statements import STATEMENTS
+from consent.demo.people import PEOPLE
 
 SLUGS = ["f-secure", "kaspersky", "netsecurity", "superoffice", "topdesk"]
 
@@ -23,8 +32,8 @@ def loaded(app):
     return {c.slug: c for c in db.session.scalars(select(Controller))}
 
 
-def _person(statement, story):
-    return next(p for p in statement.CAST if p["story"] == story)
+def _person(slug, story):
+    return next(p for p in PEOPLE[slug]["cast"] if p["story"] == story)
 
 
 def _state(controller, email, slug, channel="email"):
@@ -38,20 +47,17 @@ def test_one_controller_per_statement_with_identity(loaded):
     for controller in loaded.values():
         assert controller.name and controller.policy_url.startswith("https://")
         assert "@" in controller.dpo_email and "@" in controller.contact_email
-        assert controller.address["addressCountry"] == controller.address["addressCountry"].upper()
-        assert set(controller.address) == {
-            "streetAddress",
-            "addressLocality",
-            "postalCode",
-            "addressCountry",
-        }
+        assert controller.jurisdiction == controller.jurisdiction.upper()
+        assert controller.legal["address"]
         durations.parse_duration(controller.inactive_retention)
+    for slug in ("netsecurity", "superoffice"):
+        assert loaded[slug].authority_name == "Datatilsynet"
     assert loaded["netsecurity"].default_locale == "nb"
-    assert loaded["netsecurity"].authority_name == "Datatilsynet"
-    for slug in ("f-secure", "superoffice", "topdesk", "kaspersky"):
-        assert loaded[slug].default_locale == "nl"
+    for slug in ("f-secure", "topdesk", "kaspersky"):
         assert loaded[slug].authority_name == "Autoriteit Persoonsgegevens"
-    assert loaded["kaspersky"].dpo_email == "dpo@kaspersky.com"
+    # A DPO only where the statement names one; a privacy contact otherwise.
+    assert {slug for slug, c in loaded.items() if c.dpo} == {"superoffice", "kaspersky"}
+    assert loaded["kaspersky"].profile["representative"]["address"]
     assert loaded["superoffice"].policy_version == "2018-03-20"
     assert loaded["f-secure"].inactive_retention == "P24M"
 
@@ -79,7 +85,7 @@ def test_every_purpose_has_a_notice_in_each_locale(loaded):
             assert set(by_locale) == set(LOCALES), purpose.slug
             for notice in by_locale.values():
                 assert notice.version == 1 and notice.title and len(notice.description) > 40
-                assert notice.text_hash == purposes.notice_hash(notice.title, notice.description)
+                assert notice.text_hash == purposes.hash_of(notice)
             assert len({n.description for n in by_locale.values()}) == 3, purpose.slug
 
 
@@ -103,29 +109,26 @@ def test_notices_speak_the_statements_legal_language(loaded):
                 notice = purposes.current_notices(controller, locale)[purpose.id]
                 for word in words[(purpose.basis, locale)]:
                     assert word in notice.description, (controller.slug, purpose.slug, locale)
-        contract = purposes.purpose_by_slug(controller, _statement(controller).CONTRACT)
+        contract = purposes.purpose_by_slug(controller, PEOPLE[controller.slug]["contract"])
         for locale in ("nl", "nb"):
             notice = purposes.current_notices(controller, locale)[contract.id]
             assert words[("contract", locale)][0] in notice.description
 
 
-def _statement(controller):
-    return next(s for s in STATEMENTS if s.CONTROLLER["slug"] == controller.slug)
-
-
-def test_prospect_who_became_customer_has_two_basis_spans(loaded):
-    for statement in STATEMENTS:
-        controller = loaded[statement.CONTROLLER["slug"]]
-        subject = subjects.by_email(controller, _person(statement, "customer")["email"])
+def test_a_prospect_who_became_customer_keeps_the_newsletter_on_consent(loaded):
+    """A purpose on consent stays on consent; the contract and the existing-customer
+    marketing begin with the sale (basis_asserted with the contract as evidence)."""
+    for slug, people in PEOPLE.items():
+        controller = loaded[slug]
+        subject = subjects.by_email(controller, _person(slug, "customer")["email"])
         events = rules.in_order(ledger.events_of(subject))
         newsletter = purposes.purpose_by_slug(controller, "newsletter")
-        spans = rules.timeline(newsletter, events)
-        assert [s["basis"] for s in spans] == ["consent", "legitimate_interest"]
-        assert spans[0]["to"] == spans[1]["from"] and spans[1]["to"] is None
-        assert spans[0]["from"] < spans[1]["from"] < subject.created_at
+        assert [s["basis"] for s in rules.timeline(newsletter, events)] == ["consent"]
+        marketing = purposes.purpose_by_slug(controller, "customer-marketing")
+        assert [s["basis"] for s in rules.timeline(marketing, events)] == ["legitimate_interest"]
         asserted = [e for e in events if e.kind == "basis_asserted"]
         assert all(e.evidence.startswith("existing customer, contract ") for e in asserted)
-        contract = _state(controller, subject.email, statement.CONTRACT)
+        contract = _state(controller, subject.email, people["contract"])
         assert contract.reachable and contract.basis == "contract"
 
 
@@ -139,9 +142,9 @@ def test_consents_record_the_notice_the_person_saw(loaded):
 
 
 def test_demo_histories_reach_the_states_their_stories_tell(loaded):
-    for statement in STATEMENTS:
-        controller = loaded[statement.CONTROLLER["slug"]]
-        stories = {p["story"]: p["email"] for p in statement.CAST}
+    for slug, people in PEOPLE.items():
+        controller = loaded[slug]
+        stories = {p["story"]: p["email"] for p in people["cast"]}
         if "withdrew" in stories:
             assert _state(controller, stories["withdrew"], "newsletter").reason == "withdrawn"
         if "pending" in stories:
@@ -151,7 +154,7 @@ def test_demo_histories_reach_the_states_their_stories_tell(loaded):
             for slug in ("newsletter", "customer-marketing"):
                 row = _state(controller, email, slug)
                 assert not row.reachable and row.reason == "objected"
-            assert _state(controller, email, statement.CONTRACT).reachable
+            assert _state(controller, email, people["contract"]).reachable
     lapsed = _state(loaded["f-secure"], "sanne.visser@example.nl", "newsletter")
     assert lapsed.expires_at is not None and lapsed.expires_at < ledger.utcnow()
 
@@ -170,7 +173,7 @@ def test_erased_demo_person_is_suppressed(loaded):
 def test_ledger_verifies_after_loading(loaded):
     report = integrity.verify()
     assert report.ok, report.problems
-    assert report.subjects == sum(len(s.CAST) for s in STATEMENTS)
+    assert report.subjects == sum(len(people["cast"]) for people in PEOPLE.values())
     assert report.events > report.subjects
 
 
@@ -202,3 +205,21 @@ def test_demo_command_loads_once_and_prints_links(app, runner):
     again = runner.invoke(args=["consent", "demo", "--if-empty"])
     assert again.exit_code == 0 and "demo data present" in again.output
     assert db.session.scalar(select(db.func.count(Controller.id))) == len(SLUGS)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_demo_catalogue_round_trips(app, slug):
+    text = (loader.CATALOGUES / f"{slug}.yaml").read_text()
+    first = catalogue.apply(catalogue.read(text), actor="test")
+    db.session.commit()
+    assert first.created and not first.empty
+    exported = catalogue.dump(catalogue.export(purposes.controller_by_slug(slug)))
+    assert catalogue.apply(catalogue.read(exported), actor="test").empty
+    assert catalogue.apply(catalogue.read(text), actor="test").empty
+
+
+def test_purposes_a_statement_lacks_are_marked_as_demo_additions(loaded):
+    additions = {(c.slug, p.slug) for c in loaded.values() for p in c.purposes if p.demo_addition}
+    assert ("kaspersky", "customer-marketing") in additions
+    assert ("topdesk", "newsletter") in additions
+    assert not any(slug == "superoffice" for slug, _purpose in additions)

@@ -79,7 +79,10 @@ def test_withdrawn_consent_shows_withdrawal_and_the_agreed_text(withdrawn, clien
     assert notice["description"] == "Wij sturen u onze nieuwsbrief."
     assert (
         notice["hash"]
-        == hashlib.sha256(b"Nieuwsbrief\n\nWij sturen u onze nieuwsbrief.").hexdigest()
+        == hashlib.sha256(
+            b"Nieuwsbrief\n\nWij sturen u onze nieuwsbrief.\n\n"
+            b"retention: Zolang dit doel het vraagt."
+        ).hexdigest()
     )
     assert notice["hash"] == bundle["events"][0]["notice_hash"]
     assert notice["hash_verified"] and notice["events"][0]["recorded_with_event"]

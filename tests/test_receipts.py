@@ -12,6 +12,7 @@ import pytest
 from consent.core import ledger, purposes, receipts, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Event, Receipt, utcnow
+from tests.support.factories import RETENTION
 
 STANDARDS = Path(__file__).resolve().parent / "data"
 SCHEMA = json.loads((STANDARDS / "kantara-consent-receipt-v1_1-schema.json").read_text())
@@ -183,7 +184,10 @@ def test_purpose_text_and_iso_27560_additions(world):
     assert first["purpose"] == "Nyhetsbrev"
     assert first["purposeDescription"] == "Vi sender deg nyhetsbrevet vårt."
     assert first["noticeVersion"] == 1 and first["noticeLocale"] == "nb"
-    assert first["noticeHash"] == purposes.notice_hash("Nyhetsbrev", first["purposeDescription"])
+    shown = {"retention": RETENTION["nb"]}
+    assert first["noticeHash"] == purposes.notice_hash(
+        "Nyhetsbrev", first["purposeDescription"], shown
+    )
     assert first["lawfulBasis"] == "https://w3id.org/dpv#Consent"
     assert first["gdprArticle"] == "https://w3id.org/dpv/legal/eu/gdpr#A6-1-a"
     assert first["consentState"] == "https://w3id.org/dpv#ConsentGiven"

@@ -19,6 +19,10 @@ class P:
     channels: list = field(default_factory=lambda: ["email", "phone"])
     consent_lifetime: str | None = None
     double_opt_in: bool = False
+    retired: bool = False
+
+    def settings_at(self, at):
+        return self
 
 
 @dataclass

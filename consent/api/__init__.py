@@ -1,6 +1,25 @@
 """/api: the JSON door for programs (SPEC §6); one module per resource group, one blueprint."""
 
-from consent.api import audit, consents, events, links, purposes, reachable, subjects
+from consent.api import (
+    audit,
+    catalogue,
+    consents,
+    events,
+    links,
+    purposes,
+    reachable,
+    subjects,
+)
 from consent.api.blueprint import bp
 
-__all__ = ["audit", "bp", "consents", "events", "links", "purposes", "reachable", "subjects"]
+__all__ = [
+    "audit",
+    "bp",
+    "catalogue",
+    "consents",
+    "events",
+    "links",
+    "purposes",
+    "reachable",
+    "subjects",
+]

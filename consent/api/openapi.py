@@ -5,6 +5,7 @@ app's url map and runs schemathesis against it, so it cannot drift from the code
 """
 
 from consent.api.openapi_schemas import RESPONSES, SCHEMAS, STR, TIME, json_body, ref
+from consent.core.catalogue import SCHEMA as CATALOGUE
 from consent.core.vocabulary import CHANNELS
 
 ERRORS = {
@@ -71,6 +72,11 @@ def _reachable() -> dict:
             query("at", TIME, description="a past instant; answered from the ledger"),
             query("format", {"enum": ["ndjson", "csv"]}),
             query("count", {"enum": ["1"]}, description='1: only {"count": n}'),
+            query(
+                "min_notice_version",
+                {"type": "string", "pattern": "^[1-9][0-9]{0,5}$"},
+                description="only people whose consent was given on this notice version or newer",
+            ),
         ],
     )
     op["responses"]["200"]["content"].update(
@@ -80,6 +86,11 @@ def _reachable() -> dict:
         }
     )
     return op
+
+
+def _catalogue_schema() -> dict:
+    """The catalogue's JSON Schema as an OpenAPI component (no $schema or $id inside)."""
+    return {key: value for key, value in CATALOGUE.items() if not key.startswith("$")}
 
 
 def document() -> dict:
@@ -92,12 +103,36 @@ def document() -> dict:
         },
         "servers": [{"url": "/"}],
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, "Catalogue": _catalogue_schema()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "paths": {
             "/api/openapi.json": {
                 "get": operation([], "This document", schema={"type": "object"}, statuses=())
+            },
+            "/api/catalogue.schema.json": {
+                "get": operation(
+                    [],
+                    "The JSON Schema of a catalogue file",
+                    schema={"type": "object"},
+                    statuses=(),
+                )
+            },
+            "/api/v1/catalogue": {
+                "get": operation(
+                    ["admin"],
+                    "The key's controller as a catalogue document "
+                    "(format=yaml answers the same as application/yaml)",
+                    schema=ref("Catalogue"),
+                ),
+                "put": operation(
+                    ["admin"],
+                    "Validate, plan and apply a catalogue for the key's controller",
+                    schema=RESPONSES["catalogue_plan"],
+                    request="Catalogue",
+                    params=[query("dry_run", {"enum": ["1"]}, description="1: only the plan")],
+                    statuses=(400, 401, 403, 404, 409, 413, 422),
+                ),
             },
             "/api/v1/purposes": {
                 "get": operation(

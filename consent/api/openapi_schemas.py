@@ -26,6 +26,9 @@ def array(items, max_items=None, min_items=None) -> dict:
     return schema
 
 
+OBJECT = {"type": "object"}
+
+
 def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -165,6 +168,7 @@ SCHEMAS = {
 }
 
 RESPONSES = {
+    "catalogue_plan": obj(["plan", "lines"], plan=OBJECT, lines=array(STR)),
     "purposes": obj(["purposes"], purposes=array(ref("Purpose")), messages=obj([], gpc=STR)),
     "consents": obj(
         ["subject", "receipt"],

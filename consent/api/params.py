@@ -90,6 +90,15 @@ def instant(value: str | None, key: str = "at") -> datetime | None:
         raise ApiError(400, "invalid_parameter", f"{key} must be an ISO-8601 time.") from None
 
 
+def positive_int(value: str | None, key: str) -> int | None:
+    """A whole number from 1 up, given as a query parameter."""
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ApiError(400, "invalid_parameter", f"{key} must be a whole number from 1.")
+    return int(value)
+
+
 def locale(value) -> str | None:
     if value is None:
         return None

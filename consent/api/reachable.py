@@ -20,9 +20,10 @@ def reachable():
     fmt = request.args.get("format", "ndjson")
     if fmt not in ("ndjson", "csv"):
         raise ApiError(400, "invalid_format", "format must be ndjson or csv.")
+    version = read.positive_int(request.args.get("min_notice_version"), "min_notice_version")
     if request.args.get("count") in ("1", "true", "yes"):
-        return jsonify({"count": reachability.count(purpose, channel, at)})
-    rows = reachability.rows(purpose, channel, at)
+        return jsonify({"count": reachability.count(purpose, channel, at, version)})
+    rows = reachability.rows(purpose, channel, at, version)
     body = reachability.csv_lines(rows) if fmt == "csv" else reachability.ndjson_lines(rows)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     response = Response(stream_with_context(body), mimetype=mimetype)

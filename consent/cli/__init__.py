@@ -2,8 +2,9 @@
 
 from flask.cli import AppGroup
 
-from consent.cli import admin, auditor, marketer, worker
+from consent.cli import admin, auditor, catalogue, marketer, worker
 
 consent_cli = AppGroup("consent", help="Consent and preference center commands.")
-for command in (*admin.COMMANDS, *marketer.COMMANDS, *auditor.COMMANDS, *worker.COMMANDS):
-    consent_cli.add_command(command)
+for module in (admin, catalogue, marketer, auditor, worker):
+    for command in module.COMMANDS:
+        consent_cli.add_command(command)

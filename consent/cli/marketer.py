@@ -207,16 +207,22 @@ def _instant(value: str | None) -> datetime | None:
 @click.option("--at", help="A past instant; answered from the ledger.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "ndjson"]), default="csv")
 @click.option("--count", is_flag=True, help="Print only the number of reachable subjects.")
+@click.option(
+    "--min-notice-version",
+    type=click.IntRange(1),
+    default=None,
+    help="Only people whose consent was given on this notice version or a newer one.",
+)
 @with_appcontext
-def reachable(slug, purpose, channel, at, fmt, count):
+def reachable(slug, purpose, channel, at, fmt, count, min_notice_version):
     """Who may be contacted for a purpose on a channel, now or at a past instant."""
     controller = controller_named(slug)
     purpose = purpose_named(controller, purpose)
     at = _instant(at)
     if count:
-        click.echo(reachability.count(purpose, channel, at))
+        click.echo(reachability.count(purpose, channel, at, min_notice_version))
         return
-    rows = reachability.rows(purpose, channel, at)
+    rows = reachability.rows(purpose, channel, at, min_notice_version)
     lines = reachability.csv_lines(rows) if fmt == "csv" else reachability.ndjson_lines(rows)
     for piece in lines:
         click.echo(piece, nl=False)

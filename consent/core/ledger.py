@@ -244,4 +244,16 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
         row.reason = decision.reason
         row.event_id = decision.event_id
         row.expires_at = decision.expires_at
+    for key in existing.keys() - wanted.keys():  # a channel the purpose no longer offers
+        db.session.delete(existing[key])
     db.session.flush()
+
+
+def rebuild_states(controller: Controller) -> int:
+    """Recompute every person's state after the controller's purposes changed (catalogue)."""
+    people = db.session.scalars(select(Subject).where(Subject.controller_id == controller.id))
+    count = 0
+    for subject in people:
+        refresh_state(subject, controller, events_of(subject))
+        count += 1
+    return count

@@ -60,33 +60,74 @@ def new_public_id() -> str:
 
 
 class Controller(db.Model):
-    """One organisation (tenant); every other row belongs to one."""
+    """One organisation (tenant); every other row belongs to one. Described by its catalogue
+    file (SPEC §9): the identity keys that no query filters on live in `profile`, as written."""
 
     __tablename__ = "controllers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[dict] = mapped_column(JSON, default=dict)
-    phone: Mapped[str] = mapped_column(String(64), default="")
     contact_email: Mapped[str] = mapped_column(String(254))
-    dpo_email: Mapped[str] = mapped_column(String(254))
-    jurisdiction: Mapped[str] = mapped_column(String(8))
-    authority_name: Mapped[str] = mapped_column(String(200))
-    authority_url: Mapped[str] = mapped_column(String(500))
     policy_url: Mapped[str] = mapped_column(String(500))
     policy_version: Mapped[str] = mapped_column(String(64))
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
     # ISO-8601 duration after the last event at which an inactive subject's data is erased.
     inactive_retention: Mapped[str | None] = mapped_column(String(32))
+    # legal, dpo, representative, authorities, marketing_regulators, locales, timezone,
+    # branding, unsubscribe_mailto, mail_services, webhooks: the catalogue's own keys.
+    profile: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     purposes: Mapped[list["Purpose"]] = relationship(
         back_populates="controller", order_by="Purpose.position"
     )
 
+    @property
+    def legal(self) -> dict:
+        return self.profile.get("legal") or {}
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.legal.get("country", "")
+
+    @property
+    def address(self) -> dict:
+        """The legal address in schema.org terms, as receipts carry it."""
+        return {"streetAddress": self.legal.get("address", ""), "addressCountry": self.jurisdiction}
+
+    @property
+    def dpo(self) -> dict | None:
+        return self.profile.get("dpo")
+
+    @property
+    def dpo_email(self) -> str:
+        """The data protection officer's address, or the privacy contact where there is none."""
+        return (self.dpo or {}).get("email") or self.contact_email
+
+    @property
+    def authority(self) -> dict:
+        """The supervisory authority marked as default in the catalogue."""
+        authorities = self.profile.get("authorities") or {}
+        return next((a for a in authorities.values() if a.get("default")), {})
+
+    @property
+    def authority_name(self) -> str:
+        return self.authority.get("name", "")
+
+    @property
+    def authority_url(self) -> str:
+        return self.authority.get("url", "")
+
+    @property
+    def locales(self) -> list[str]:
+        return self.profile.get("locales") or [self.default_locale]
+
 
 class Purpose(db.Model):
+    """A purpose of one controller. Slug, category and basis never change once it has events;
+    the settings below are the newest of its insert-only `settings` versions."""
+
     __tablename__ = "purposes"
     __table_args__ = (UniqueConstraint("controller_id", "slug"),)
 
@@ -98,6 +139,10 @@ class Purpose(db.Model):
     channels: Mapped[list] = mapped_column(JSON)
     consent_lifetime: Mapped[str | None] = mapped_column(String(32))
     double_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    marketing_related: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    similar_products: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    demo_addition: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     retention: Mapped[str] = mapped_column(String(200), default="")
     pii_categories: Mapped[list] = mapped_column(JSON, default=list)
     third_parties: Mapped[list] = mapped_column(JSON, default=list)
@@ -107,6 +152,66 @@ class Purpose(db.Model):
     notices: Mapped[list["Notice"]] = relationship(
         back_populates="purpose", order_by="Notice.version"
     )
+    settings: Mapped[list["PurposeSettings"]] = relationship(
+        order_by="PurposeSettings.effective_at", lazy="selectin"
+    )
+
+    def settings_at(self, at: datetime) -> "PurposeView":
+        """The purpose as its settings stood at `at` (before its first version: the first)."""
+        chosen = None
+        for version in self.settings:
+            if chosen is None or version.effective_at <= at:
+                chosen = version
+        return PurposeView.of(self, chosen)
+
+
+# The settings of a purpose that are versioned: read as in force at the instant judged.
+VERSIONED_SETTINGS = (
+    "channels",
+    "consent_lifetime",
+    "double_opt_in",
+    "marketing_related",
+    "similar_products",
+    "demo_addition",
+    "retired",
+)
+
+
+class PurposeSettings(db.Model):
+    """One version of a purpose's settings, in force from `effective_at` (insert-only)."""
+
+    __tablename__ = "purpose_settings"
+    __table_args__ = (Index("ix_purpose_settings_purpose", "purpose_id", "effective_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose_id: Mapped[int] = mapped_column(ForeignKey("purposes.id"))
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channels: Mapped[list] = mapped_column(JSON)
+    consent_lifetime: Mapped[str | None] = mapped_column(String(32))
+    double_opt_in: Mapped[bool] = mapped_column(Boolean)
+    marketing_related: Mapped[bool] = mapped_column(Boolean)
+    similar_products: Mapped[bool] = mapped_column(Boolean)
+    demo_addition: Mapped[bool] = mapped_column(Boolean)
+    retired: Mapped[bool] = mapped_column(Boolean)
+
+
+class PurposeView:
+    """A purpose with the settings of one version: what the rules read for a past instant."""
+
+    def __init__(self, purpose: Purpose, values: dict):
+        self._purpose = purpose
+        self.id, self.slug = purpose.id, purpose.slug
+        self.category, self.basis = purpose.category, purpose.basis
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @classmethod
+    def of(cls, purpose: Purpose, version: "PurposeSettings | None") -> "PurposeView":
+        source = version if version is not None else purpose
+        return cls(purpose, {name: getattr(source, name) for name in VERSIONED_SETTINGS})
+
+    def settings_at(self, at: datetime) -> "PurposeView":
+        return self._purpose.settings_at(at)
 
 
 class Notice(db.Model):
@@ -121,6 +226,12 @@ class Notice(db.Model):
     locale: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text)
+    # The Art. 13/14 texts shown with it; the hash covers them (purposes.NOTICE_DETAILS).
+    lifetime: Mapped[str | None] = mapped_column(Text)
+    retention: Mapped[str | None] = mapped_column(Text)
+    recipients: Mapped[str | None] = mapped_column(Text)
+    transfers: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -313,3 +424,15 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CatalogueChange(db.Model):
+    """Who applied which catalogue plan to a controller, and when (the staff change log)."""
+
+    __tablename__ = "catalogue_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    plan: Mapped[dict] = mapped_column(JSON)

@@ -39,10 +39,11 @@ def controller_json(controller) -> dict:
     return {
         "slug": controller.slug,
         "name": controller.name,
-        "address": controller.address or {},
-        "phone": controller.phone,
+        "address": controller.address,
         "contact_email": controller.contact_email,
+        "dpo": controller.dpo,
         "dpo_email": controller.dpo_email,
+        "representative": controller.profile.get("representative"),
         "jurisdiction": controller.jurisdiction,
         "supervisory_authority": {
             "name": controller.authority_name,
@@ -149,11 +150,9 @@ def _notices(controller, events, receipt_rows) -> list[dict]:
                 "purpose": purpose.slug,
                 "version": notice.version,
                 "locale": notice.locale,
-                "title": notice.title,
-                "description": notice.description,
+                **purposes.text_of(notice),
                 "hash": notice.text_hash,
-                "hash_verified": purposes.notice_hash(notice.title, notice.description)
-                == notice.text_hash,
+                "hash_verified": purposes.hash_of(notice) == notice.text_hash,
                 "published_at": iso(notice.created_at),
                 "events": [],
             },

@@ -1,4 +1,4 @@
-"""Controllers, purposes and their versioned, immutable notices."""
+"""Controllers, purposes, their versioned settings and their versioned, immutable notices."""
 
 import hashlib
 
@@ -6,13 +6,50 @@ from sqlalchemy import func, select
 
 from consent.core.database import db
 from consent.core.durations import parse_duration
-from consent.core.models import Controller, Notice, Purpose
+from consent.core.models import (
+    VERSIONED_SETTINGS,
+    Controller,
+    Notice,
+    Purpose,
+    PurposeSettings,
+    utcnow,
+)
 from consent.core.vocabulary import BASES, CATEGORIES, CHANNELS, LOCALES
 
+# The Art. 13/14 texts shown beside a notice's title and description, in the order hashed.
+NOTICE_DETAILS = ("lifetime", "retention", "recipients", "transfers", "source")
+NOTICE_FIELDS = ("title", "description", *NOTICE_DETAILS)
 
-def notice_hash(title: str, description: str) -> str:
-    """SHA-256 of exactly the text a person is shown."""
-    return hashlib.sha256(f"{title}\n\n{description}".encode()).hexdigest()
+
+def notice_hash(title: str, description: str, details: dict | None = None) -> str:
+    """SHA-256 of exactly the text a person is shown: title, description, then each detail
+    that is there, labelled (a notice without details hashes as title and description)."""
+    text = f"{title}\n\n{description}"
+    for name in NOTICE_DETAILS:
+        value = (details or {}).get(name)
+        if value:
+            text += f"\n\n{name}: {value}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def hash_of(notice: Notice) -> str:
+    """The hash a stored notice's text should have: a check that nobody edited it."""
+    details = {name: getattr(notice, name) for name in NOTICE_DETAILS}
+    return notice_hash(notice.title, notice.description, details)
+
+
+def text_of(notice: Notice) -> dict:
+    """A stored notice as the catalogue writes it: {title, description, and details}."""
+    fields = {name: getattr(notice, name) for name in NOTICE_FIELDS}
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _fields(value) -> dict:
+    """Notice text given as (title, description) or as a dict of NOTICE_FIELDS."""
+    if isinstance(value, dict):
+        return {name: value.get(name) for name in NOTICE_FIELDS}
+    title, description = value
+    return {"title": title, "description": description} | dict.fromkeys(NOTICE_DETAILS)
 
 
 def controller_by_slug(slug: str) -> Controller | None:
@@ -25,8 +62,12 @@ def purpose_by_slug(controller: Controller, slug: str) -> Purpose | None:
     )
 
 
-def define_purpose(controller: Controller, slug: str, texts: dict, **fields) -> Purpose:
-    """Create a purpose with its first notice; texts is {locale: (title, description)}."""
+def define_purpose(
+    controller: Controller, slug: str, texts: dict, locales=LOCALES, **fields
+) -> Purpose:
+    """Create a purpose with its first settings version and first notice.
+
+    texts is {locale: (title, description)} or {locale: {title, description, details…}}."""
     if fields.get("basis") not in BASES:
         raise ValueError(f"unknown basis {fields.get('basis')!r}")
     if fields.get("category") not in CATEGORIES:
@@ -35,34 +76,52 @@ def define_purpose(controller: Controller, slug: str, texts: dict, **fields) -> 
         raise ValueError(f"unknown channel in {fields.get('channels')!r}")
     if fields.get("consent_lifetime"):
         parse_duration(fields["consent_lifetime"])
-    position = len(controller.purposes)
-    purpose = Purpose(controller=controller, slug=slug, position=position, **fields)
+    fields.setdefault("position", len(controller.purposes))
+    for flag in ("double_opt_in", "marketing_related", "similar_products", "demo_addition"):
+        fields.setdefault(flag, False)
+    fields.setdefault("retired", False)
+    purpose = Purpose(controller=controller, slug=slug, **fields)
     db.session.add(purpose)
     db.session.flush()
-    publish_notice(purpose, texts)
+    record_settings(purpose, utcnow())
+    publish_notice(purpose, texts, locales)
     return purpose
 
 
-def publish_notice(purpose: Purpose, texts: dict) -> int:
+def record_settings(purpose: Purpose, effective_at) -> PurposeSettings:
+    """A new version of the purpose's settings (its current columns), in force from then."""
+    version = PurposeSettings(
+        purpose_id=purpose.id,
+        effective_at=effective_at,
+        **{name: getattr(purpose, name) for name in VERSIONED_SETTINGS},
+    )
+    db.session.add(version)
+    purpose.settings.append(version)
+    db.session.flush()
+    return version
+
+
+def publish_notice(purpose: Purpose, texts: dict, locales=LOCALES) -> int:
     """Store the texts as a new version unless they equal the current one; returns the version."""
-    missing = set(LOCALES) - set(texts)
+    missing = set(locales) - set(texts)
     if missing:
         raise ValueError(f"notice texts missing for {sorted(missing)}")
+    wanted = {locale: _fields(value) for locale, value in texts.items()}
     current = latest_version(purpose)
-    if current and all(
-        (n.title, n.description) == tuple(texts[n.locale]) for n in notices(purpose, current)
-    ):
-        return current
+    if current:
+        stored = {n.locale: _fields(text_of(n)) for n in notices(purpose, current)}
+        if stored == wanted:
+            return current
     version = (current or 0) + 1
-    for locale, (title, description) in texts.items():
+    for locale, fields in wanted.items():
+        details = {name: fields[name] for name in NOTICE_DETAILS}
         db.session.add(
             Notice(
                 purpose_id=purpose.id,
                 version=version,
                 locale=locale,
-                title=title,
-                description=description,
-                text_hash=notice_hash(title, description),
+                **fields,
+                text_hash=notice_hash(fields["title"], fields["description"], details),
             )
         )
     db.session.flush()

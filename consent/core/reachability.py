@@ -31,6 +31,7 @@ _EVENT_COLUMNS = (
     Event.basis,
     Event.source,
     Event.occurred_at,
+    Event.notice_version,
 )
 
 
@@ -43,8 +44,8 @@ class Row:
     basis: str
 
 
-def _now_query(purpose: Purpose, channel: str, now: datetime):
-    return (
+def _now_query(purpose: Purpose, channel: str, now: datetime, min_notice_version=None):
+    query = (
         select(Subject.public_id, Subject.email, State.basis)
         .join(Subject, Subject.id == State.subject_id)
         .where(
@@ -55,22 +56,28 @@ def _now_query(purpose: Purpose, channel: str, now: datetime):
             Subject.erased_at.is_(None),
         )
     )
+    if min_notice_version is not None:
+        query = query.join(Event, Event.id == State.event_id).where(
+            Event.notice_version >= min_notice_version
+        )
+    return query
 
 
-def reachable_now(purpose: Purpose, channel: str, now: datetime | None = None):
+def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=None):
     """Stream Rows reachable now, ordered by subject, from the indexed state table."""
-    query = _now_query(purpose, channel, now or utcnow()).order_by(State.subject_id)
+    now = now or utcnow()
+    query = _now_query(purpose, channel, now, min_notice_version).order_by(State.subject_id)
     result = db.session.execute(query.execution_options(yield_per=CHUNK))
     for public_id, email, basis in result:
         yield Row(public_id, email, basis)
 
 
-def count_now(purpose: Purpose, channel: str, now: datetime | None = None) -> int:
-    query = _now_query(purpose, channel, now or utcnow())
+def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None) -> int:
+    query = _now_query(purpose, channel, now or utcnow(), min_notice_version)
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def reachable_at(purpose: Purpose, channel: str, at: datetime):
+def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None):
     """Stream Rows reachable at a past instant, replayed from the ledger.
 
     A subject counts when it existed at `at`, or when its ledger has events up to `at`
@@ -103,19 +110,34 @@ def reachable_at(purpose: Purpose, channel: str, at: datetime):
         if created_at > at and not events:
             continue
         decision = rules.decide(purpose, channel, events, at)
-        if decision.reachable:
+        if decision.reachable and _on_notice(decision, events, min_notice_version):
             yield Row(public_id, email, decision.basis)
 
 
-def rows(purpose: Purpose, channel: str, at: datetime | None = None):
-    """The reachable list: from state for now, from the ledger for a given instant."""
-    return reachable_now(purpose, channel) if at is None else reachable_at(purpose, channel, at)
+def _on_notice(decision, events, min_notice_version) -> bool:
+    """Whether the deciding consent was given on notice version `min_notice_version` or later."""
+    if min_notice_version is None:
+        return True
+    deciding = next((e for e in events if e.id == decision.event_id), None)
+    return bool(
+        deciding and deciding.notice_version and deciding.notice_version >= min_notice_version
+    )
 
 
-def count(purpose: Purpose, channel: str, at: datetime | None = None) -> int:
+def rows(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_version=None):
+    """The reachable list: from state for now, from the ledger for a given instant.
+
+    `min_notice_version` keeps only people whose consent was given on that notice version
+    of the purpose or a newer one (a campaign that must rest on the current text)."""
     if at is None:
-        return count_now(purpose, channel)
-    return sum(1 for _ in reachable_at(purpose, channel, at))
+        return reachable_now(purpose, channel, min_notice_version=min_notice_version)
+    return reachable_at(purpose, channel, at, min_notice_version)
+
+
+def count(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_version=None):
+    if at is None:
+        return count_now(purpose, channel, min_notice_version=min_notice_version)
+    return sum(1 for _ in reachable_at(purpose, channel, at, min_notice_version))
 
 
 def ndjson_lines(rows):

@@ -1,7 +1,8 @@
 """SPEC §3 as pure functions over a subject's events: basis in force, reachability, timeline.
 
 Nothing here touches the database or Flask. Events and purposes are read by attribute, so
-ORM rows and plain dataclasses serve alike. Events must be given in ledger order
+ORM rows and plain dataclasses serve alike; a purpose also answers `settings_at(instant)`
+with itself as its versioned settings stood then. Events must be given in ledger order
 (occurred_at, then seq); `in_order()` sorts them.
 """
 
@@ -155,7 +156,9 @@ def _consent_decision(purpose, channel, events) -> Decision:
             "consent_expired": "lapsed",
         }
         return Decision(False, "consent", reason[latest.kind], latest.id)
-    if purpose.double_opt_in and latest.source in UNVERIFIED_SOURCES:
+    # A consent is judged by the double opt-in and lifetime in force when it was given.
+    given_under = purpose.settings_at(latest.occurred_at)
+    if given_under.double_opt_in and latest.source in UNVERIFIED_SOURCES:
         confirmed = any(
             e.kind == "consent_confirmed"
             and _about(e, purpose)
@@ -166,8 +169,8 @@ def _consent_decision(purpose, channel, events) -> Decision:
         if not confirmed:
             return Decision(False, "consent", "unconfirmed", latest.id)
     expires_at = None
-    if purpose.consent_lifetime:
-        expires_at = add_duration(latest.occurred_at, purpose.consent_lifetime)
+    if given_under.consent_lifetime:
+        expires_at = add_duration(latest.occurred_at, given_under.consent_lifetime)
     return Decision(True, "consent", "consent_given", latest.id, expires_at)
 
 
@@ -191,6 +194,8 @@ def standing(purpose, channel: str, events) -> Decision:
     restriction = _restriction(purpose, events)
     if restriction:
         return Decision(False, basis, "restricted", restriction.id)
+    if purpose.retired:
+        return Decision(False, basis, "retired")
     if channel not in purpose.channels:
         return Decision(False, basis, "channel_not_offered")
     objection = _marketing_objection(purpose, channel, events)
@@ -214,8 +219,10 @@ def standing(purpose, channel: str, events) -> Decision:
 
 
 def decide(purpose, channel: str, events, at: datetime) -> Decision:
-    """reachable(subject, purpose, channel, at): SPEC §3, replayed from the ledger."""
-    decision = standing(purpose, channel, [e for e in events if e.occurred_at <= at])
+    """reachable(subject, purpose, channel, at): SPEC §3, replayed from the ledger with the
+    purpose's settings as they were in force at `at`."""
+    past = purpose.settings_at(at)
+    decision = standing(past, channel, [e for e in events if e.occurred_at <= at])
     return lapsed(decision, at)
 
 

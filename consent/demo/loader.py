@@ -1,18 +1,22 @@
-"""Demo controllers and purposes modelled on the five seed statements, with demo people.
+"""The demo: five controllers from their catalogue files, and people with histories.
 
-Every demo history goes through `subjects.upsert` and `ledger.record`, exactly as the
-preference page, widget and import would write it, so hash chains, state and receipts are
-the real thing. Events are dated in the past, relative to the moment of loading, so the
-basis timelines and the time-travel answers have something to show.
+The controllers go through `catalogue.apply`, as any organisation's file does. Every demo
+history goes through `subjects.upsert` and `ledger.record`, exactly as the preference page,
+widget and import would write it, so hash chains, state and receipts are the real thing.
+Events are dated in the past, relative to the moment of loading, so the basis timelines and
+the time-travel answers have something to show.
 """
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from consent.core import ledger, purposes, signed_links, subjects
+from consent.core import catalogue, ledger, purposes, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Subject, utcnow
-from consent.demo.statements import STATEMENTS
+from consent.demo.people import PEOPLE
+
+CATALOGUES = Path(__file__).resolve().parent / "catalogues"
 
 SELF_SERVICE = "data subject"
 CRM = "crm-sync"
@@ -20,17 +24,16 @@ LINKED_PER_CONTROLLER = 2
 
 
 def load() -> list[Controller]:
-    """Create the five controllers, their purposes and the demo people; the caller commits.
-
-    Meant for an empty database (the `demo` CLI command checks); purposes come before
-    people, so the ledger keeps every subject's state in step without a rebuild.
-    """
+    """Apply the five catalogue files and give the demo people their histories; the caller
+    commits. Meant for an empty database (the `demo` CLI command checks)."""
     now = utcnow()
     controllers = []
-    for statement in STATEMENTS:
-        controller = _controller(statement)
-        for person in statement.CAST:
-            _live(controller, statement.CONTRACT, person, now)
+    for slug, people in PEOPLE.items():
+        text = (CATALOGUES / f"{slug}.yaml").read_text(encoding="utf-8")
+        catalogue.apply(catalogue.read(text), actor="demo")
+        controller = purposes.controller_by_slug(slug)
+        for person in people["cast"]:
+            _live(controller, people["contract"], person, now)
         controllers.append(controller)
     db.session.flush()
     return controllers
@@ -38,12 +41,12 @@ def load() -> list[Controller]:
 
 def links() -> Iterator[str]:
     """Printable lines with a preference and a one-click URL for a few demo people each."""
-    for statement in STATEMENTS:
-        controller = purposes.controller_by_slug(statement.CONTROLLER["slug"])
+    for slug, people in PEOPLE.items():
+        controller = purposes.controller_by_slug(slug)
         if controller is None:
             continue
         shown = 0
-        for person in statement.CAST:
+        for person in people["cast"]:
             subject = subjects.by_email(controller, person["email"])
             if subject is None or subject.erased_at is not None:
                 continue
@@ -64,18 +67,6 @@ def _link(controller: Controller, subject: Subject, scope) -> signed_links.Link:
         campaign="demo",
         locale=subject.locale,
     )
-
-
-def _controller(statement) -> Controller:
-    controller = Controller(**statement.CONTROLLER)
-    db.session.add(controller)
-    db.session.flush()
-    for fields in statement.PURPOSES:
-        fields = dict(fields)
-        texts = fields.pop("texts")
-        slug = fields.pop("slug")
-        purposes.define_purpose(controller, slug, texts, **fields)
-    return controller
 
 
 def _live(controller: Controller, contract_slug: str, person: dict, now: datetime) -> None:
@@ -109,7 +100,7 @@ class _Scene:
         return ledger.Change(
             kind,
             purpose=purpose,
-            channel="email",
+            channel="email" if "email" in purpose.channels else None,
             notice_version=notice.version,
             notice_hash=notice.text_hash,
             occurred_at=self.ago(days),
@@ -127,14 +118,13 @@ class _Scene:
     def record(self, changes, source: str, actor: str = SELF_SERVICE) -> None:
         ledger.record(self.subject, changes, source=source, actor=actor, locale=self.subject.locale)
 
-    def become_customer(self, days: int, newsletter: bool = False) -> None:
-        """The CRM reports a signed contract: contract and the existing-customer exception."""
+    def become_customer(self, days: int) -> None:
+        """The CRM reports a signed contract: contract and the existing-customer exception.
+        The newsletter stays on consent: a basis never changes under a person's feet."""
         changes = [
             self.assert_basis(self.contract, "contract", days),
             self.assert_basis("customer-marketing", "legitimate_interest", days),
         ]
-        if newsletter:
-            changes.append(self.assert_basis("newsletter", "legitimate_interest", days))
         self.record(changes, source="import", actor=CRM)
 
 
@@ -145,7 +135,7 @@ def _customer(scene: _Scene) -> None:
         [scene.consent("newsletter", 420)] + [scene.consent(slug, 420) for slug in extra],
         source="preference_page",
     )
-    scene.become_customer(150, newsletter=True)
+    scene.become_customer(150)
 
 
 def _withdrew(scene: _Scene) -> None:

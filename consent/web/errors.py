@@ -12,9 +12,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/.well-known/")
 
 
-def error_response(status: int, code: str, message: str):
-    """The one JSON error shape of SPEC §6."""
-    response = jsonify({"error": {"code": code, "message": message}})
+def error_response(status: int, code: str, message: str, **details):
+    """The one JSON error shape of SPEC §6 (details, such as a list of problems, join it)."""
+    response = jsonify({"error": {"code": code, "message": message, **details}})
     response.status_code = status
     return response
 

@@ -9,22 +9,55 @@ TEXTS = {
     "nb": ("Nyhetsbrev", "Vi sender deg nyhetsbrevet vårt."),
     "en": ("Newsletter", "We send you our newsletter."),
 }
+# Every notice states how long data is kept (Art. 13(2)(a)); tests give only title and text.
+RETENTION = {
+    "nl": "Zolang dit doel het vraagt.",
+    "nb": "Så lenge formålet krever det.",
+    "en": "As long as this purpose needs it.",
+}
+
+
+def _with_retention(texts: dict) -> dict:
+    return {
+        locale: {"title": value[0], "description": value[1], "retention": RETENTION[locale]}
+        if isinstance(value, tuple)
+        else value
+        for locale, value in texts.items()
+    }
 
 
 class Factory:
-    def controller(self, slug="acme", **fields) -> Controller:
+    def controller(self, slug="acme", jurisdiction="NL", **fields) -> Controller:
         values = {
             "name": "Acme B.V.",
-            "address": {"streetAddress": "Keizersgracht 1", "addressCountry": "NL"},
-            "phone": "+31 20 000 0000",
             "contact_email": "privacy@acme.example",
-            "dpo_email": "dpo@acme.example",
-            "jurisdiction": "NL",
-            "authority_name": "Autoriteit Persoonsgegevens",
-            "authority_url": "https://autoriteitpersoonsgegevens.nl",
             "policy_url": "https://acme.example/privacy",
             "policy_version": "2026-01",
             "default_locale": "nl",
+            "inactive_retention": "P10Y",
+            "profile": {
+                "legal": {
+                    "registration": "KvK 12345678",
+                    "address": "Keizersgracht 1, 1015 CJ Amsterdam",
+                    "country": jurisdiction,
+                },
+                "dpo": {"name": "A. Privacy", "email": "dpo@acme.example", "address": ""},
+                "representative": None,
+                "authorities": {
+                    "NL": {
+                        "name": "Autoriteit Persoonsgegevens",
+                        "url": "https://autoriteitpersoonsgegevens.nl",
+                        "complaint_url": "https://autoriteitpersoonsgegevens.nl/klacht",
+                        "default": True,
+                    }
+                },
+                "marketing_regulators": {},
+                "locales": ["nl", "nb", "en"],
+                "timezone": "Europe/Amsterdam",
+                "branding": {},
+                "unsubscribe_mailto": None,
+                "webhooks": [],
+            },
         }
         values.update(fields)
         controller = Controller(slug=slug, **values)
@@ -45,7 +78,7 @@ class Factory:
         return purposes.define_purpose(
             controller,
             slug,
-            texts or TEXTS,
+            _with_retention(texts or TEXTS),
             basis=basis,
             category=category,
             channels=list(channels),

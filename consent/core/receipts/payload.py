@@ -130,10 +130,11 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
             {
                 "piiController": controller.name,
                 "onBehalf": False,
-                "contact": "Data Protection Officer",
-                "address": controller.address or {},
+                "contact": "Data Protection Officer" if controller.dpo else "Privacy contact",
+                "address": controller.address,
                 "email": controller.dpo_email,
-                "phone": controller.phone or "",
+                # Kantara requires the field; the catalogue names no telephone number.
+                "phone": "",
                 "piiControllerUrl": controller.policy_url,
             }
         ],

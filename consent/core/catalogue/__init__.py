@@ -1,0 +1,29 @@
+"""The catalogue: an organisation describes itself in one YAML file (SPEC §9).
+
+`document` reads and checks a file, `apply` plans and applies it and exports it back,
+`schema` is the JSON Schema the product publishes."""
+
+from consent.core.catalogue.apply import Plan, apply, export, plan
+from consent.core.catalogue.document import (
+    CatalogueInvalid,
+    ForbiddenChange,
+    dump,
+    load,
+    read,
+    validate,
+)
+from consent.core.catalogue.schema import SCHEMA
+
+__all__ = [
+    "SCHEMA",
+    "CatalogueInvalid",
+    "ForbiddenChange",
+    "Plan",
+    "apply",
+    "dump",
+    "export",
+    "load",
+    "plan",
+    "read",
+    "validate",
+]
