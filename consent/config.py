@@ -45,6 +45,10 @@ class Config:
     OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "30"))
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+    # A catalogue change touching more people than this has their state recomputed by the
+    # worker, this many at a time, after the commit.
+    STATE_REBUILD_INLINE = int(os.environ.get("STATE_REBUILD_INLINE", "10000"))
+    STATE_REBUILD_BATCH = int(os.environ.get("STATE_REBUILD_BATCH", "1000"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 
 from consent.core import api_keys, catalogue, integrity, ledger, purposes, reachability
 from consent.core.database import db
-from consent.core.models import CatalogueChange, Controller, Event, Notice, PurposeSettings, utcnow
+from consent.core.models import (
+    CatalogueChange,
+    Controller,
+    Event,
+    Notice,
+    OutboxMessage,
+    PurposeSettings,
+    utcnow,
+)
+from tests.support.mail import deliver
 from tests.support.pages import link_for
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "acme.yaml"
@@ -300,3 +309,39 @@ def test_the_schema_is_published(client):
     schema = client.get("/api/catalogue.schema.json").get_json()
     assert schema["$schema"].endswith("2020-12/schema")
     assert "purposes" in schema["required"]
+
+
+def test_the_readme_shows_the_example_file_whole():
+    readme = (EXAMPLE.parent.parent.parent / "README.md").read_text()
+    assert "```yaml\n" + EXAMPLE.read_text() + "```" in readme
+
+
+def test_a_change_for_many_people_is_recomputed_by_the_worker_in_batches(
+    app, runner, tmp_path, acme
+):
+    app.config.update(STATE_REBUILD_INLINE=3, STATE_REBUILD_BATCH=2)
+    for n in range(5):
+        consent_of(acme, "newsletter", channel="sms", email=f"person{n}@example.nl")
+    newsletter = purposes.purpose_by_slug(acme, "newsletter")
+    assert reachability.count(newsletter, "sms") == 5
+    document = example()
+    document["purposes"][0]["channels"] = ["email"]
+    result = apply(runner, write(tmp_path, document))
+    assert "state of 5 people is recomputed by the worker in batches" in result.output
+    db.session.expire_all()
+    assert acme.state_rebuilt_through == 0
+    # Not recomputed yet, and still answered right: from the ledger.
+    assert reachability.count(newsletter, "sms") == 0
+    assert list(reachability.rows(newsletter, "sms")) == []
+    assert integrity.verify().ok
+    status = runner.invoke(args=["consent", "worker", "--status"]).output
+    assert re.search(r"rebuild_states\s+1\s+1", status), status
+    deliver(app)
+    db.session.expire_all()
+    assert acme.state_rebuilt_through is None
+    batches = db.session.scalars(
+        select(OutboxMessage.state).where(OutboxMessage.kind == "rebuild_states")
+    ).all()
+    assert batches == ["delivered"] * 4  # 2 + 2 + 1 people, then one that found none left
+    assert reachability.count(newsletter, "sms") == 0
+    assert integrity.verify().ok

@@ -8,9 +8,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from consent.core import outbox
+from consent.core import catalogue, outbox
 from consent.core.database import db
-from consent.web.mail import HANDLERS
+from consent.web import mail
+
+# What the worker delivers: mail, and the batches of a large catalogue change.
+HANDLERS = {**mail.HANDLERS, **catalogue.HANDLERS}
 
 
 def _print_status() -> None:

@@ -249,11 +249,17 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
     db.session.flush()
 
 
-def rebuild_states(controller: Controller) -> int:
-    """Recompute every person's state after the controller's purposes changed (catalogue)."""
-    people = db.session.scalars(select(Subject).where(Subject.controller_id == controller.id))
-    count = 0
-    for subject in people:
+def rebuild_states(controller: Controller, after: int = 0, limit: int | None = None) -> int | None:
+    """Recompute the state of the controller's people with an id above `after` (at most
+    `limit` of them) after its purposes changed; the last id done, or None when none was."""
+    query = (
+        select(Subject)
+        .where(Subject.controller_id == controller.id, Subject.id > after)
+        .order_by(Subject.id)
+        .limit(limit)
+    )
+    last = None
+    for subject in db.session.scalars(query):
         refresh_state(subject, controller, events_of(subject))
-        count += 1
-    return count
+        last = subject.id
+    return last

@@ -77,11 +77,18 @@ class Controller(db.Model):
     # legal, dpo, representative, authorities, marketing_regulators, locales, timezone,
     # branding, unsubscribe_mailto, mail_services, webhooks: the catalogue's own keys.
     profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    # While the worker recomputes state after a catalogue change, people with a higher id
+    # than this have stale state rows and are answered from the ledger; None: all current.
+    state_rebuilt_through: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     purposes: Mapped[list["Purpose"]] = relationship(
         back_populates="controller", order_by="Purpose.position"
     )
+
+    def state_is_current(self, subject_id: int) -> bool:
+        through = self.state_rebuilt_through
+        return through is None or subject_id <= through
 
     @property
     def legal(self) -> dict:

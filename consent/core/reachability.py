@@ -64,20 +64,35 @@ def _now_query(purpose: Purpose, channel: str, now: datetime, min_notice_version
 
 
 def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=None):
-    """Stream Rows reachable now, ordered by subject, from the indexed state table."""
+    """Stream Rows reachable now, ordered by subject, from the indexed state table.
+
+    While the worker recomputes state after a catalogue change, the people it has not
+    reached yet are answered from the ledger."""
     now = now or utcnow()
+    through = purpose.controller.state_rebuilt_through
     query = _now_query(purpose, channel, now, min_notice_version).order_by(State.subject_id)
+    if through is not None:
+        query = query.where(State.subject_id <= through)
     result = db.session.execute(query.execution_options(yield_per=CHUNK))
     for public_id, email, basis in result:
         yield Row(public_id, email, basis)
+    if through is not None:
+        yield from reachable_at(purpose, channel, now, min_notice_version, after=through)
 
 
 def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None) -> int:
-    query = _now_query(purpose, channel, now or utcnow(), min_notice_version)
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    now = now or utcnow()
+    through = purpose.controller.state_rebuilt_through
+    query = _now_query(purpose, channel, now, min_notice_version)
+    if through is not None:
+        query = query.where(State.subject_id <= through)
+    counted = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    if through is not None:
+        counted += sum(1 for _ in reachable_at(purpose, channel, now, min_notice_version, through))
+    return counted
 
 
-def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None):
+def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None, after=0):
     """Stream Rows reachable at a past instant, replayed from the ledger.
 
     A subject counts when it existed at `at`, or when its ledger has events up to `at`
@@ -99,7 +114,7 @@ def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_versio
             *_EVENT_COLUMNS,
         )
         .outerjoin(Event, relevant)
-        .where(Subject.controller_id == purpose.controller_id)
+        .where(Subject.controller_id == purpose.controller_id, Subject.id > after)
         .order_by(Subject.id, Event.seq)
         .execution_options(yield_per=CHUNK)
     )
@@ -161,9 +176,9 @@ def csv_lines(rows, chunk: int = 1000):
 
 
 def _state_decision(row: State | None, purpose, channel, subject, now) -> rules.Decision:
-    """The decision for one subject now; from its state row, or its ledger if it has none."""
-    if row is None:
-        # No state row: the purpose was added after the subject; ask the ledger.
+    """The decision for one subject now; from its state row, or its ledger if it has none
+    or the row waits to be recomputed after a catalogue change."""
+    if row is None or not purpose.controller.state_is_current(subject.id):
         return rules.decide(purpose, channel, ledger.events_of(subject), now)
     decision = rules.Decision(row.reachable, row.basis, row.reason, row.event_id, row.expires_at)
     return rules.lapsed(decision, now)

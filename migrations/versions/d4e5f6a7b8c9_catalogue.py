@@ -22,6 +22,7 @@ SETTINGS = ("marketing_related", "similar_products", "demo_addition", "retired")
 def upgrade():
     with op.batch_alter_table("controllers") as batch_op:
         batch_op.add_column(sa.Column("profile", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("state_rebuilt_through", sa.Integer(), nullable=True))
     controllers = sa.table(
         "controllers",
         sa.column("id", sa.Integer),
@@ -135,6 +136,7 @@ def downgrade():
         for column in SETTINGS:
             batch_op.drop_column(column)
     with op.batch_alter_table("controllers") as batch_op:
+        batch_op.drop_column("state_rebuilt_through")
         batch_op.drop_column("profile")
         batch_op.add_column(sa.Column("address", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("phone", sa.String(64), nullable=True))

@@ -3,7 +3,7 @@
 `document` reads and checks a file, `apply` plans and applies it and exports it back,
 `schema` is the JSON Schema the product publishes."""
 
-from consent.core.catalogue.apply import Plan, apply, export, plan
+from consent.core.catalogue.apply import HANDLERS, Plan, apply, export, plan
 from consent.core.catalogue.document import (
     CatalogueInvalid,
     ForbiddenChange,
@@ -15,6 +15,7 @@ from consent.core.catalogue.document import (
 from consent.core.catalogue.schema import SCHEMA
 
 __all__ = [
+    "HANDLERS",
     "SCHEMA",
     "CatalogueInvalid",
     "ForbiddenChange",

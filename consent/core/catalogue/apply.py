@@ -4,9 +4,10 @@ transaction that makes it so. Export writes the same document back."""
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import distinct, func, select
 
-from consent.core import ledger, purposes
+from consent.core import ledger, outbox, purposes
 from consent.core.catalogue.document import PROFILE_KEYS, ForbiddenChange, normalise
 from consent.core.database import db
 from consent.core.models import (
@@ -16,6 +17,7 @@ from consent.core.models import (
     Event,
     Purpose,
     State,
+    Subject,
     utcnow,
 )
 
@@ -49,6 +51,8 @@ class Plan:
     effective_at: datetime | None = None
     order_changed: bool = False
     applied: bool = False
+    # People whose state the worker recomputes in batches after the commit.
+    deferred_people: int = 0
 
     @property
     def empty(self) -> bool:
@@ -88,6 +92,11 @@ class Plan:
             )
         if self.order_changed:
             lines.append("  purposes reordered")
+        if self.deferred_people:
+            lines.append(
+                f"  state of {self.deferred_people} people is recomputed by the worker in "
+                "batches; until then they are answered from the ledger"
+            )
         return lines
 
 
@@ -238,11 +247,45 @@ def apply(document: dict, actor: str, dry_run: bool = False) -> Plan:
         _write_purpose(controller, existing.get(wanted["slug"]), wanted, index, result)
     db.session.expire(controller, ["purposes"])
     if not result.created and (result.added or result.settings or result.retired):
-        ledger.rebuild_states(controller)
+        _recompute_states(controller, result)
     db.session.add(CatalogueChange(controller_id=controller.id, actor=actor, plan=result.as_json()))
     db.session.flush()
     result.applied = True
     return result
+
+
+REBUILD_STATES = "rebuild_states"
+
+
+def _recompute_states(controller: Controller, result: Plan) -> None:
+    """Now, for up to STATE_REBUILD_INLINE people; past that, by the worker in batches after
+    the commit, while the people not yet done are answered from the ledger."""
+    people = db.session.scalar(
+        select(func.count(Subject.id)).where(Subject.controller_id == controller.id)
+    )
+    if people <= current_app.config["STATE_REBUILD_INLINE"]:
+        ledger.rebuild_states(controller)
+        return
+    controller.state_rebuilt_through = 0
+    outbox.enqueue(REBUILD_STATES, controller, {})
+    result.deferred_people = people
+
+
+def rebuild_next_batch(message) -> None:
+    """Outbox handler: recompute the next batch of people; queue the batch after it."""
+    controller = db.session.get(Controller, message.controller_id)
+    if controller.state_rebuilt_through is None:
+        return
+    batch = current_app.config["STATE_REBUILD_BATCH"]
+    last = ledger.rebuild_states(controller, controller.state_rebuilt_through, batch)
+    if last is None:
+        controller.state_rebuilt_through = None
+    else:
+        controller.state_rebuilt_through = last
+        outbox.enqueue(REBUILD_STATES, controller, {})
+
+
+HANDLERS = {REBUILD_STATES: rebuild_next_batch}
 
 
 def _write_purpose(controller, purpose, wanted: dict, position: int, result: Plan) -> None:
