@@ -31,6 +31,10 @@ class Config:
     # keys are derived from SECRET_KEYS. Retired public keys (JWK or x) stay in the JWKS.
     RECEIPT_SIGNING_KEYS = os.environ.get("RECEIPT_SIGNING_KEYS", "")
     RECEIPT_PUBLIC_KEYS = os.environ.get("RECEIPT_PUBLIC_KEYS", "")
+    # Checkpoint keys (SPEC §10): their own, never derived from SECRET_KEYS; required in
+    # production. Retired public keys stay in the JWKS.
+    CHECKPOINT_SIGNING_KEYS = os.environ.get("CHECKPOINT_SIGNING_KEYS", "")
+    CHECKPOINT_PUBLIC_KEYS = os.environ.get("CHECKPOINT_PUBLIC_KEYS", "")
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
     UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
 
@@ -69,6 +73,7 @@ class TestConfig(Config):
     SECRET_KEYS = ["test-secret-new", "test-secret-old"]
     SECRET_KEY = SECRET_KEYS[0]
     EMAIL_HASH_KEY = "test-email-hash-key"
+    CHECKPOINT_SIGNING_KEYS = "test-checkpoint-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PUBLIC_BASE_URL = "https://prefs.example.test"
     RATELIMIT_ENABLED = False
@@ -86,6 +91,8 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEYS must be set to real secrets in production")
         if not os.environ.get("EMAIL_HASH_KEY"):
             raise RuntimeError("EMAIL_HASH_KEY must be set in production")
+        if not os.environ.get("CHECKPOINT_SIGNING_KEYS"):
+            raise RuntimeError("CHECKPOINT_SIGNING_KEYS must be set in production")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
         if not cls.PUBLIC_BASE_URL.startswith("https://"):

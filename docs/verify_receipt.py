@@ -67,7 +67,8 @@ def check_receipt(argument: str, jwks_source: str | None) -> bool:
 
 
 def check_bundle(path: str, jwks_source: str | None) -> bool:
-    """Receipts, event hashes, chain links and notice hashes of a proof bundle."""
+    """Receipts, event hashes, chain links, inclusion in the signed checkpoint and notice
+    hashes of a proof bundle."""
     bundle = json.loads(Path(path).read_text())
     jwks = load_jwks(jwks_source) if jwks_source else bundle["verification"]["jwks"]
     problems = []
@@ -96,6 +97,7 @@ def check_bundle(path: str, jwks_source: str | None) -> bool:
         problems.append("chain: the last link is not the chain head")
     if not hashes <= {link["hash"] for link in links}:
         problems.append("chain: an event of the bundle is not in the chain")
+    problems += check_inclusion(bundle, jwks)
     for notice in bundle["notices"]:
         if hashlib.sha256(notice_text(notice)).hexdigest() != notice["hash"]:
             problems.append(f"notice {notice['purpose']} v{notice['version']}: hash mismatch")
@@ -107,6 +109,53 @@ def check_bundle(path: str, jwks_source: str | None) -> bool:
         + ("all verified" if not problems else f"{len(problems)} problems")
     )
     return not problems
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def root_from_path(leaf: bytes, index: int, size: int, path: list[bytes]) -> bytes | None:
+    """RFC 9162 §2.1.3.2: the root an audit path leads to, or None if it cannot."""
+    if index >= size:
+        return None
+    fn, sn, result = index, size - 1, leaf
+    for sibling in path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            result = _node(sibling, result)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            result = _node(result, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return result if sn == 0 else None
+
+
+def check_inclusion(bundle: dict, jwks: dict) -> list[str]:
+    """Each event's audit path against the signed checkpoint the bundle carries."""
+    checkpoint, problems = bundle.get("checkpoint"), []
+    if checkpoint is None:
+        return problems
+    try:
+        claims = verify_jws(checkpoint["jws"], jwks)
+    except jwt.InvalidTokenError as error:
+        return [f"checkpoint: {error}"]
+    if jwt.get_unverified_header(checkpoint["jws"]).get("typ") != "consent-checkpoint+jwt":
+        problems.append("checkpoint: not a consent checkpoint")
+    root = bytes.fromhex(claims["root_hash"])
+    for event in bundle["events"]:
+        proof = event.get("inclusion")
+        if proof is None:
+            continue  # committed after the checkpoint: the next one covers it
+        leaf = hashlib.sha256(b"\x00" + bytes.fromhex(event["hash"])).digest()
+        path = [bytes.fromhex(step) for step in proof["path"]]
+        if proof["tree_size"] != claims["tree_size"] or (
+            root_from_path(leaf, proof["leaf_index"], proof["tree_size"], path) != root
+        ):
+            problems.append(f"event {event['id']}: not in the signed checkpoint's tree")
+    return problems
 
 
 def notice_text(notice: dict) -> bytes:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from consent import create_app
 from consent.core.database import db
 from consent.web import mail
+from tests.support import insider as insider_tools
 from tests.support.factories import Factory
 from tests.support.live import CHROMIUM_ARGS
 from tests.support.mail import Sink, free_port
@@ -121,3 +122,13 @@ def mail_leaves_only_through_the_worker(monkeypatch):
         return real_send(*args, **kwargs)
 
     monkeypatch.setattr(mail, "send", refuse_inside_requests)
+
+
+@pytest.fixture
+def insider(app):
+    """The append-only triggers dropped, as someone with database access would; restored
+    afterwards (the PostgreSQL schema is shared by the session)."""
+    insider_tools.drop_triggers()
+    yield insider_tools
+    db.session.rollback()
+    insider_tools.restore_triggers()

@@ -13,6 +13,7 @@ PRODUCTION = {
     "EMAIL_HASH_KEY": "another-real-secret",
     "DATABASE_URL": "sqlite:///:memory:",
     "PUBLIC_BASE_URL": "https://prefs.example.com",
+    "CHECKPOINT_SIGNING_KEYS": "a-checkpoint-secret-kept-apart",
 }
 
 
@@ -34,7 +35,9 @@ def test_production_starts_with_real_settings():
     assert result.stdout.strip() == "a-real-secret-of-enough-length"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEYS", "EMAIL_HASH_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEYS", "EMAIL_HASH_KEY", "DATABASE_URL", "CHECKPOINT_SIGNING_KEYS"]
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = start(env)

@@ -189,7 +189,9 @@ TAMPERABLE = {
 
 
 @pytest.mark.parametrize("column", sorted(TAMPERABLE))
-def test_editing_any_column_of_a_stored_event_breaks_verify(app, make, world, runner, column):
+def test_editing_any_column_of_a_stored_event_breaks_verify(
+    insider, app, make, world, runner, column
+):
     controller, purposes = world
     subject = make.subject(controller)
     ledger.record(
@@ -234,7 +236,7 @@ def test_editing_any_column_of_a_stored_event_breaks_verify(app, make, world, ru
 
 @pytest.mark.parametrize("version", sorted(chain.HASHED_FORMS))
 def test_an_event_of_every_hashed_form_verifies_and_its_fields_are_covered(
-    app, make, world, runner, monkeypatch, version
+    insider, app, make, world, runner, monkeypatch, version
 ):
     """Events keep the form they were hashed under: each verifies beside newer ones, and an
     edit of any field its own form covers breaks verify."""

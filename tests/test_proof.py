@@ -139,7 +139,7 @@ def test_purpose_never_had_gives_an_empty_honest_answer(withdrawn, client):
     assert bundle["chain"]["intact"] and bundle["chain"]["length"] == 2
 
 
-def test_a_changed_row_shows_up_as_a_broken_chain(withdrawn, client):
+def test_a_changed_row_shows_up_as_a_broken_chain(insider, withdrawn, client):
     _controller, subject, headers = withdrawn
     first = ledger.events_of(subject)[0]
     db.session.execute(text("UPDATE events SET channel = NULL WHERE id = :id"), {"id": first.id})

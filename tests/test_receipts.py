@@ -9,7 +9,7 @@ import jsonschema
 import jwt
 import pytest
 
-from consent.core import ledger, purposes, receipts, signed_links, subjects
+from consent.core import ledger, purposes, receipts, signed_links, signing, subjects
 from consent.core.database import db
 from consent.core.models import Event, Receipt, utcnow
 from tests.support.factories import RETENTION
@@ -229,7 +229,8 @@ def test_rotation_keeps_old_receipts_verifiable(world, app, client):
     app.config["RECEIPT_SIGNING_KEYS"] = ["receipt-key-2027"]
     app.config["RECEIPT_PUBLIC_KEYS"] = [retired]
     published = {k["kid"] for k in client.get("/.well-known/jwks.json").get_json()["keys"]}
-    assert published == {old_kid, new_kid}
+    checkpoint_kid = signing.signing_keys(signing.CHECKPOINT)[0].kid
+    assert published == {old_kid, new_kid, checkpoint_kid}
     assert decode(old.jws, keyset(client)) == old.payload
     app.config["RECEIPT_PUBLIC_KEYS"] = []
     with pytest.raises(receipts.InvalidReceipt):

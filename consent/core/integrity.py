@@ -4,15 +4,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from consent.core import chain, ledger
+from consent.core import chain, checkpoints, ledger
 from consent.core.database import db
-from consent.core.models import Controller, Event, State, Subject
+from consent.core.models import Controller, Event, Receipt, State, Subject
 
 
 @dataclass
 class Report:
     subjects: int = 0
     events: int = 0
+    checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -74,10 +75,28 @@ def check_state(subject: Subject, controller: Controller, events: list[Event]) -
     return problems
 
 
+def _missing_receipts(controller: Controller) -> list[str]:
+    """Events whose receipt row is gone (the hash covers its id, not the row)."""
+    missing = db.session.execute(
+        select(Event.id, Event.receipt_id)
+        .outerjoin(Receipt, Receipt.id == Event.receipt_id)
+        .where(Event.controller_id == controller.id, Receipt.id.is_(None))
+        .order_by(Event.recorded_at)
+    )
+    return [
+        f"event {event_id}: its receipt {receipt_id} is missing" for event_id, receipt_id in missing
+    ]
+
+
 def verify(progress=None) -> Report:
-    """Walk every chain of every controller; `progress(n)` is called per subject."""
+    """Walk every chain of every controller, check every receipt is there and every stored
+    checkpoint still matches the ledger; `progress(n)` is called per subject."""
     report = Report()
     for controller in db.session.scalars(select(Controller).order_by(Controller.id)):
+        report.problems += _missing_receipts(controller)
+        verdict = checkpoints.check(controller)
+        report.checkpoints += verdict.checkpoints
+        report.problems += verdict.problems
         subjects = db.session.scalars(
             select(Subject).where(Subject.controller_id == controller.id).order_by(Subject.id)
         )

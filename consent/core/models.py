@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from consent.core import append_only
 from consent.core.database import db
 
 
@@ -443,3 +444,48 @@ class CatalogueChange(db.Model):
     actor: Mapped[str] = mapped_column(String(200))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     plan: Mapped[dict] = mapped_column(JSON)
+
+
+class Leaf(db.Model):
+    """An event's place in its controller's Merkle tree, fixed by the first checkpoint that
+    covers it, with the event hash it had then (insert-only)."""
+
+    __tablename__ = "leaves"
+    __table_args__ = (UniqueConstraint("event_id"),)
+
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TreeNode(db.Model):
+    """The hash of a completed perfect subtree of 2**level leaves, the index-th of its size:
+    what makes an audit or consistency path O(log² n) lookups (insert-only)."""
+
+    __tablename__ = "tree_nodes"
+
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Checkpoint(db.Model):
+    """A signed tree head of one controller's events (SPEC §10), insert-only. `frontier`
+    holds the perfect subtrees the next run appends to."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("controller_id", "tree_size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), index=True)
+    tree_size: Mapped[int] = mapped_column(Integer)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[int] = mapped_column(Integer)
+    jws: Mapped[str] = mapped_column(Text)
+    frontier: Mapped[list] = mapped_column(JSON)
+
+
+for _table in append_only.TABLES:
+    append_only.attach(db.metadata.tables[_table])

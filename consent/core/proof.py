@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from consent.core import chain, integrity, ledger, purposes, receipts, rules
+from consent.core import chain, checkpoints, integrity, ledger, purposes, receipts, rules
 from consent.core.database import db
 from consent.core.models import Notice, Receipt, utcnow
 from consent.core.shapes import event_json, iso, subject_json
@@ -222,6 +222,8 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
     ).all()
     keyset = receipts.jwks()
     stored_hashes = {e.id: e.hash for e in events}
+    included = checkpoints.inclusion(controller, [e.id for e in scoped])
+    head = checkpoints.latest(controller)
     return {
         "generated_at": iso(now),
         "controller": controller_json(controller),
@@ -234,9 +236,12 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
                 "canonical": chain.canonical(
                     e, controller.slug, subject.public_id, slugs.get(e.purpose_id)
                 ).decode(),
+                "inclusion": included[e.id],
             }
             for e in scoped
         ],
+        # The signed tree head the inclusion proofs lead to (SPEC §10), or None.
+        "checkpoint": checkpoints.entry(head, controller.slug) if head else None,
         "notices": _notices(controller, scoped, receipt_rows),
         "receipts": [_receipt_json(r, stored_hashes, keyset) for r in receipt_rows],
         "chain": chain_json(controller, subject, events),
@@ -244,7 +249,12 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
             "jwks": keyset,
             "event_hash": "SHA-256 (hex) of the UTF-8 bytes of each event's `canonical` text; "
             "`prev_hash` inside it is the hash of the event before it in the chain.",
-            "notice_hash": "SHA-256 (hex) of title, two line feeds, description.",
+            "notice_hash": "SHA-256 (hex) of title, two line feeds, description, then for each "
+            "of lifetime, retention, recipients, transfers, source that is there: two line "
+            "feeds, its name, a colon, a space and its text.",
             "receipt": "Compact JWS, alg EdDSA (Ed25519); the header kid names a key in jwks.",
+            "inclusion": "RFC 9162: leaf = SHA-256(0x00 || event hash bytes), node = "
+            "SHA-256(0x01 || left || right); each event's path leads to the checkpoint's "
+            "root_hash; the checkpoint is a JWS (typ consent-checkpoint+jwt) verified by jwks.",
         },
     }

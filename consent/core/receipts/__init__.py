@@ -1,7 +1,7 @@
-"""Consent receipts: the payload of an interaction (payload) and the keys that sign it (keys)."""
+"""Consent receipts: the payload of an interaction (payload), signed by `core.signing`."""
 
-from consent.core.receipts.keys import InvalidReceipt, SigningKey, jwks, sign, signing_keys, verify
 from consent.core.receipts.payload import build, find_notice, url
+from consent.core.signing import InvalidReceipt, SigningKey, jwks, sign, signing_keys, verify
 
 __all__ = [
     "InvalidReceipt",

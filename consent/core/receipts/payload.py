@@ -6,7 +6,7 @@ from sqlalchemy import select
 from consent.core import rules, signed_links
 from consent.core.database import db
 from consent.core.models import Event, Notice, Receipt
-from consent.core.receipts.keys import signing_keys
+from consent.core.signing import signing_keys
 from consent.core.vocabulary import DIRECT_MARKETING, DPV_BASIS, DPV_STATE, gdpr_iri
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
