@@ -12,13 +12,13 @@ import tracemalloc
 from datetime import timedelta
 
 from sqlalchemy import event, insert, text
-from tests.factories import Factory
 
 from consent import create_app
 from consent.config import TestConfig
 from consent.core import reachability
 from consent.core.database import db
 from consent.core.models import State, Subject, utcnow
+from tests.support.factories import Factory
 
 
 def populate(subjects: int):

@@ -35,6 +35,9 @@ class Config:
     # production. Retired public keys stay in the JWKS.
     CHECKPOINT_SIGNING_KEYS = os.environ.get("CHECKPOINT_SIGNING_KEYS", "")
     CHECKPOINT_PUBLIC_KEYS = os.environ.get("CHECKPOINT_PUBLIC_KEYS", "")
+    # A checkpoint run looks this far behind the newest covered event for events whose
+    # transaction committed late (far longer than any request or import batch lasts).
+    CHECKPOINT_GRACE_SECONDS = int(os.environ.get("CHECKPOINT_GRACE_SECONDS", "300"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
     UNSUBSCRIBE_MAILTO = os.environ.get("UNSUBSCRIBE_MAILTO", "")
 

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import jwt
@@ -394,3 +395,26 @@ def test_inclusion_proofs_verify_offline_and_fail_after_one_changed_byte(
     bad.write_text(json.dumps(bundle))
     result = subprocess.run([*script, str(bad)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "not in the signed checkpoint's tree" in result.stdout
+
+
+def test_a_late_commit_is_covered_within_the_grace_period_and_reported_beyond_it(
+    app, runner, make, ledgered, monkeypatch
+):
+    _controller, news, anna, _ben = ledgered
+    checkpoint(runner)
+    real_now = ledger.utcnow()
+
+    def committed_late(minutes):
+        """An event whose transaction began `minutes` ago and commits only now."""
+        monkeypatch.setattr(ledger, "utcnow", lambda: real_now - timedelta(minutes=minutes))
+        make.record(anna, "consent_given", news, channel="sms")
+        db.session.commit()
+        monkeypatch.undo()
+
+    committed_late(3)
+    assert checkpoint(runner)["tree_size"] == 5
+    assert verify(runner).exit_code == 0
+    committed_late(120)  # longer than CHECKPOINT_GRACE_SECONDS (five minutes)
+    assert "no new events" in runner.invoke(args=["consent", "checkpoint"]).stderr
+    result = verify(runner)
+    assert result.exit_code == 1 and "no checkpoint covers it, nor will one" in result.output

@@ -3,8 +3,9 @@
 A checkpoint run gives every committed event of a controller that no checkpoint covers yet
 its leaf in the controller's Merkle tree (deterministic order: recorded_at, then id), stores
 the leaves and the completed subtrees insert-only, and signs the new tree head. The event
-write path takes no lock for this: new events are found with an anti-join, so an event
-committed late is simply covered by the next run.
+write path takes no lock for this: new events are found with an anti-join over the events
+recorded since the last covered one (less CHECKPOINT_GRACE_SECONDS for transactions that
+commit late), so a run costs O(new events) and a late commit is covered by the next run.
 
 Verification recomputes each stored checkpoint's root from the events as they are now,
 and checks copies kept outside the database the same way: a rewrite after a checkpoint
@@ -13,7 +14,9 @@ is caught by anyone who kept a copy of it.
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import insert, select, text
 
 from consent.core import merkle, signing
@@ -50,13 +53,18 @@ def latest(controller: Controller) -> Checkpoint | None:
     )
 
 
-def _new_events(controller: Controller):
+def _new_events(controller: Controller, previous: Checkpoint | None):
+    """Events no leaf covers, by an anti-join over the recent ledger only: events recorded
+    since the last covered one, less a grace period for transactions that commit late."""
     covered = select(Leaf.event_id).where(Leaf.event_id == Event.id).exists()
+    query = select(Event.id, Event.hash, Event.recorded_at).where(
+        Event.controller_id == controller.id, ~covered
+    )
+    if previous is not None and previous.covered_until is not None:
+        grace = timedelta(seconds=current_app.config["CHECKPOINT_GRACE_SECONDS"])
+        query = query.where(Event.recorded_at >= previous.covered_until - grace)
     return db.session.execute(
-        select(Event.id, Event.hash)
-        .where(Event.controller_id == controller.id, ~covered)
-        .order_by(Event.recorded_at, Event.id)
-        .execution_options(yield_per=CHUNK)
+        query.order_by(Event.recorded_at, Event.id).execution_options(yield_per=CHUNK)
     )
 
 
@@ -96,7 +104,8 @@ def run(controller: Controller) -> Checkpoint | None:
         leaves.clear()
         nodes.clear()
 
-    for event_id, event_hash in _new_events(controller):
+    covered_until = previous.covered_until if previous else None
+    for event_id, event_hash, recorded_at in _new_events(controller, previous):
         leaves.append(
             {
                 "controller_id": controller.id,
@@ -106,6 +115,7 @@ def run(controller: Controller) -> Checkpoint | None:
             }
         )
         merkle.append(frontier, merkle.leaf_hash(event_hash), merged)
+        covered_until = max(covered_until or recorded_at, recorded_at)
         size += 1
         if len(leaves) >= CHUNK:
             flush()
@@ -118,6 +128,7 @@ def run(controller: Controller) -> Checkpoint | None:
         root_hash=merkle.root(frontier).hex(),
         issued_at=int(time.time()),
         frontier=[[n, digest.hex()] for n, digest in frontier],
+        covered_until=covered_until,
     )
     checkpoint.jws = signing.sign(claims_of(checkpoint, controller.slug), signing.CHECKPOINT, TYP)
     db.session.add(checkpoint)
@@ -269,10 +280,28 @@ def _root_now(rows, size: int) -> tuple[bytes, str | None]:
     return merkle.root(frontier), first_bad
 
 
+def left_behind(controller: Controller) -> list[str]:
+    """Events recorded before the window the next run looks at, yet covered by no leaf
+    (a transaction that committed later than the grace period allows)."""
+    head = latest(controller)
+    if head is None or head.covered_until is None:
+        return []
+    grace = timedelta(seconds=current_app.config["CHECKPOINT_GRACE_SECONDS"])
+    covered = select(Leaf.event_id).where(Leaf.event_id == Event.id).exists()
+    missed = db.session.scalars(
+        select(Event.id).where(
+            Event.controller_id == controller.id,
+            Event.recorded_at < head.covered_until - grace,
+            ~covered,
+        )
+    )
+    return [f"event {event_id}: no checkpoint covers it, nor will one" for event_id in missed]
+
+
 def check(controller: Controller, copies: list[dict] | None = None) -> Verdict:
     """Check the controller's stored checkpoints, or the given copies of them, against the
     ledger as it is now; name the first that no longer matches and the first bad leaf."""
-    verdict = Verdict()
+    verdict = Verdict(problems=left_behind(controller) if copies is None else [])
     stored = db.session.scalars(
         select(Checkpoint)
         .where(Checkpoint.controller_id == controller.id)

@@ -278,6 +278,7 @@ class Event(db.Model):
     __table_args__ = (
         UniqueConstraint("subject_id", "seq"),
         Index("ix_events_controller_occurred", "controller_id", "occurred_at"),
+        Index("ix_events_controller_recorded", "controller_id", "recorded_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
@@ -485,6 +486,8 @@ class Checkpoint(db.Model):
     issued_at: Mapped[int] = mapped_column(Integer)
     jws: Mapped[str] = mapped_column(Text)
     frontier: Mapped[list] = mapped_column(JSON)
+    # recorded_at of the newest event covered: the next run looks for new events from here.
+    covered_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 for _table in append_only.TABLES:

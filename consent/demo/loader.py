@@ -119,11 +119,14 @@ class _Scene:
         ledger.record(self.subject, changes, source=source, actor=actor, locale=self.subject.locale)
 
     def become_customer(self, days: int) -> None:
-        """The CRM reports a signed contract: contract and the existing-customer exception.
-        The newsletter stays on consent: a basis never changes under a person's feet."""
+        """The CRM reports a signed contract: every purpose on a basis other than consent
+        now rests on that documented relationship (the contract itself, the existing-customer
+        exception, the customer's service messages). Consent purposes stay on consent: a
+        basis never changes under a person's feet."""
         changes = [
-            self.assert_basis(self.contract, "contract", days),
-            self.assert_basis("customer-marketing", "legitimate_interest", days),
+            self.assert_basis(purpose.slug, purpose.basis, days)
+            for purpose in self.controller.purposes
+            if purpose.basis != "consent" and not purpose.retired
         ]
         self.record(changes, source="import", actor=CRM)
 

@@ -12,6 +12,7 @@ must change one of them drops the triggers, says so, and creates them again.
 import sqlalchemy as sa
 from alembic import op
 
+import consent.core.models
 from consent.core import append_only
 
 revision = "e5f6a7b8c9d0"
@@ -49,12 +50,17 @@ def upgrade():
         sa.Column("issued_at", sa.Integer(), nullable=False),
         sa.Column("jws", sa.Text(), nullable=False),
         sa.Column("frontier", sa.JSON(), nullable=False),
+        sa.Column("covered_until", consent.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["controller_id"], ["controllers.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("controller_id", "tree_size"),
     )
     with op.batch_alter_table("checkpoints") as batch_op:
         batch_op.create_index("ix_checkpoints_controller_id", ["controller_id"], unique=False)
+    with op.batch_alter_table("events") as batch_op:
+        batch_op.create_index(
+            "ix_events_controller_recorded", ["controller_id", "recorded_at"], unique=False
+        )
     dialect = op.get_bind().dialect.name
     for table in append_only.TABLES:
         for statement in append_only.create_statements(dialect, table):
@@ -66,6 +72,8 @@ def downgrade():
     for table in append_only.TABLES:
         for statement in append_only.drop_statements(dialect, table):
             op.execute(statement)
+    with op.batch_alter_table("events") as batch_op:
+        batch_op.drop_index("ix_events_controller_recorded")
     op.drop_table("checkpoints")
     op.drop_table("tree_nodes")
     op.drop_table("leaves")
