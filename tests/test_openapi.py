@@ -82,7 +82,7 @@ def test_api_against_its_document(app, make):
     assert len(operations) >= 11  # every route but the document itself
     for operation in operations:
         roles = operation.definition.raw.get("x-roles") or []
-        headers = {"Authorization": f"Bearer {world.keys[roles[0]]}"} if roles else {}
+        headers = world.auth(roles[0]) if roles else {}
 
         @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
         @settings(

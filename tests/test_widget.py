@@ -251,7 +251,8 @@ def test_gpc_note_comes_localised_from_the_server(servers, browser, shop, client
 
     def gpc_message(locale):
         answer = client.get(
-            f"/api/v1/purposes?locale={locale}", headers={"Authorization": f"Bearer {key}"}
+            f"/api/v1/purposes?locale={locale}",
+            headers={"Authorization": f"Bearer {key}", "Origin": host_url},
         ).get_json()
         return (answer.get("messages") or {}).get("gpc")
 

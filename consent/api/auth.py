@@ -13,8 +13,8 @@ from consent.web.errors import error_response
 def require(*roles: str):
     """Decorator: a valid bearer key of one of these roles; sets g.api_key and g.controller.
 
-    401 for no or unknown key, 403 for a role that may not, or a widget key used from an
-    origin outside its allow-list.
+    401 for no or unknown key, 403 for a role that may not, or a widget key used without an
+    Origin on its allow-list.
     """
 
     def decorator(view):
@@ -31,8 +31,8 @@ def require(*roles: str):
                 return error_response(
                     403, "forbidden", f"The {key.role} role may not use this endpoint."
                 )
-            origin = request.headers.get("Origin")
-            if key.role == "widget" and origin and origin not in key.origins:
+            if key.role == "widget" and request.headers.get("Origin") not in key.origins:
+                # A publishable key proves nothing: only pages on its allowed origins use it.
                 return error_response(403, "forbidden", "This origin may not use this key.")
             g.api_key = key
             g.controller = db.session.get(Controller, key.controller_id)

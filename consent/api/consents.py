@@ -77,7 +77,11 @@ def _consenting_subject(person: dict, locale: str):
         raise ApiError(400, "missing_parameter", "subject.email is required.")
     try:
         subject, _created = subjects.upsert(
-            g.controller, email, read.text(person, "external_id"), locale
+            g.controller,
+            email,
+            read.text(person, "external_id"),
+            locale,
+            trusted=g.api_key.role == "admin",
         )
     except subjects.InvalidEmail:
         raise ApiError(422, "invalid_email", "subject.email is not a valid address.") from None

@@ -5,10 +5,12 @@ import hmac
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consent.core import ledger, outbox
 from consent.core.database import db
-from consent.core.models import Controller, Subject, Suppression, utcnow
+from consent.core.models import Controller, Subject, Suppression, new_public_id, utcnow
 
 
 class InvalidEmail(ValueError):
@@ -91,29 +93,58 @@ def upsert(
     external_id: str | None = None,
     locale: str | None = None,
     events_follow: bool = False,
+    trusted: bool = True,
 ) -> tuple[Subject | None, bool]:
     """(subject, created); (None, False) when the address belongs to an erased person.
 
+    `trusted`: the caller knows who the person is (an admin key, an import). An untrusted
+    caller (the publishable widget key) finds people by address only and never changes who
+    an existing person is: no new address, no CRM id, no locale of someone known.
     A new subject gets its state rows here, unless `events_follow`: the caller records
-    events for it at once, and ledger.record writes the state then.
+    events for it at once, and ledger.record writes the state then. Two requests creating
+    the same person at once both get the one subject.
     """
     hashed = email_hash(email)
     if is_suppressed(controller, hashed):
         return None, False
     subject = by_email(controller, email)
-    if subject is None and external_id:
+    if subject is None and external_id and trusted:
         subject = by_external_id(controller, external_id)
-    created = subject is None
-    if created:
-        subject = Subject(controller_id=controller.id, event_count=0)
-        db.session.add(subject)
-    subject.email = normalise_email(email)
-    subject.email_hash = hashed
-    if external_id:
-        subject.external_id = external_id
-    if locale:
-        subject.locale = locale
-    db.session.flush()
+    if subject is None:
+        if external_id and not trusted and by_external_id(controller, external_id):
+            external_id = None  # someone else's CRM id: not the widget's to hand out
+        return _create(controller, email, hashed, external_id, locale, events_follow)
+    if trusted:
+        subject.email = normalise_email(email)
+        subject.email_hash = hashed
+        if external_id:
+            subject.external_id = external_id
+        if locale:
+            subject.locale = locale
+        db.session.flush()
+    return subject, False
+
+
+def _create(controller, email, hashed, external_id, locale, events_follow):
+    """Insert a new subject unless another transaction has just made the same person (the
+    insert then does nothing and theirs is answered): simultaneous first decisions for one
+    address all land on one subject."""
+    dialect = db.engine.dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Subject)
+    inserted = db.session.execute(
+        statement.values(
+            controller_id=controller.id,
+            public_id=new_public_id(),
+            event_count=0,
+            email=normalise_email(email),
+            email_hash=hashed,
+            external_id=external_id,
+            locale=locale,
+            created_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["controller_id", "email_hash"])
+    )
+    subject = by_email(controller, email)
+    created = inserted.rowcount == 1
     if created and not events_follow:
         ledger.refresh_state(subject, controller, [])
     return subject, created

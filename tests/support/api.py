@@ -21,8 +21,10 @@ class World:
     other_keys: dict = field(default_factory=dict)
 
     def auth(self, role: str, other: bool = False) -> dict:
+        """Headers for a key of this role; a widget key is used from a page on its origin."""
         key = (self.other_keys if other else self.keys)[role]
-        return {"Authorization": f"Bearer {key}"}
+        origin = {"Origin": ORIGIN} if role == "widget" else {}
+        return {"Authorization": f"Bearer {key}", **origin}
 
 
 def build(make) -> World:
