@@ -73,3 +73,47 @@ def test_a_widget_key_needs_an_allowed_origin(client, make):
     assert answer.status_code == 403
     assert answer.get_json()["error"]["code"] == "forbidden"
     assert widget_consent(client, world, "someone@example.test").status_code == 201
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client, make):
+    """Before: an address like =HYPERLINK(...)@x.test went into the CSV as a formula."""
+    world = api_support.build(make)
+    for email in ("=cmd@evil.test", "+sum@evil.test", "@at@evil.test", "plain@example.test"):
+        person = make.subject(world.controller, email=email) if email[0] != "@" else None
+        if person:
+            make.record(person, "consent_given", world.newsletter)
+    db.session.commit()
+    body = client.get(
+        "/api/v1/reachable?purpose=newsletter&format=csv", headers=world.auth("marketer")
+    ).get_data(True)
+    cells = [line.split(",")[1] for line in body.splitlines()[1:]]
+    assert sorted(cells) == ["'+sum@evil.test", "'=cmd@evil.test", "plain@example.test"]
+
+
+ERASED = "anna@example.test"
+SPELLINGS = [
+    "anna@example.test.",  # a trailing dot on the domain
+    "an\u200bna@example.test",  # a zero-width space
+    "ＡＮＮＡ@example.test",  # full-width letters (NFKC)
+    " Anna@EXAMPLE.test\u00ad",  # a soft hyphen, spaces and capitals
+]
+
+
+def test_an_erased_person_stays_erased_under_every_spelling(make):
+    """Before: a trailing dot or an invisible character made a new person of the erased one."""
+    world = api_support.build(make)
+    anna = make.subject(world.controller, email=ERASED)
+    subjects.erase(anna, source="api", actor="test")
+    db.session.commit()
+    for spelling in SPELLINGS:
+        assert subjects.upsert(world.controller, spelling) == (None, False), spelling
+
+
+def test_odd_addresses_are_refused_at_the_door(client, make):
+    """Before: an address with CR/LF was stored and broke the confirmation mail later."""
+    world = api_support.build(make)
+    db.session.commit()
+    for email in ("a@b.test\r\nBcc: x@y.test", '"quoted"@example.test', "a@@example.test"):
+        answer = widget_consent(client, world, email)
+        assert answer.status_code == 422, email
+        assert answer.get_json()["error"]["code"] == "invalid_email"

@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from consent.cli.common import controller_named, controller_option, purpose_named
-from consent.core import api_keys, campaign_links, importer, reachability
+from consent.core import api_keys, campaign_links, importer, reachability, shapes
 from consent.core.database import db
 from consent.core.instants import FutureInstant, parse_past_instant
 from consent.core.models import ApiKey, Controller
@@ -171,14 +171,16 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
                     made += 1
                     headers = row["headers"]
                     writer.writerow(
-                        (
-                            row["subject"],
-                            row["email"],
-                            row["preferences_url"],
-                            row["unsubscribe_url"],
-                            headers["List-Unsubscribe"],
-                            headers["List-Unsubscribe-Post"],
-                            "true" if row["reachable"] else "false",
+                        shapes.csv_row(
+                            (
+                                row["subject"],
+                                row["email"],
+                                row["preferences_url"],
+                                row["unsubscribe_url"],
+                                headers["List-Unsubscribe"],
+                                headers["List-Unsubscribe-Post"],
+                                "true" if row["reachable"] else "false",
+                            )
                         )
                     )
             except ValueError as error:

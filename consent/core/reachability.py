@@ -15,7 +15,7 @@ from itertools import groupby
 
 from sqlalchemy import and_, func, or_, select
 
-from consent.core import ledger, rules, subjects
+from consent.core import ledger, rules, shapes, subjects
 from consent.core.database import db
 from consent.core.models import Event, Purpose, State, Subject, Suppression, utcnow
 
@@ -167,7 +167,7 @@ def csv_lines(rows, chunk: int = 1000):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("subject", "email", "basis"))
     for number, row in enumerate(rows, start=1):
-        writer.writerow((row.subject, row.email, row.basis))
+        writer.writerow(shapes.csv_row((row.subject, row.email, row.basis)))
         if number % chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -1,4 +1,5 @@
-"""The JSON shapes of subjects, events and receipts: one home for the API, CLI, proof and export."""
+"""The shapes of what leaves: JSON of subjects, events and receipts, and CSV cells that no
+spreadsheet runs as a formula. One home for the API, CLI, proof and export."""
 
 from consent.core import chain
 
@@ -36,3 +37,15 @@ def event_json(event, slugs: dict | None = None) -> dict:
 def receipt_json(receipt) -> dict:
     """A receipt as the one who caused it gets it back: its id and the signed JWS."""
     return {"id": receipt.id, "jws": receipt.jws, "created_at": iso(receipt.created_at)}
+
+
+# OWASP's rule for CSV injection: a cell a spreadsheet would read as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_row(values) -> list:
+    """The cells of one CSV row, each text that starts like a formula prefixed with '."""
+    return [
+        f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+        for value in values
+    ]

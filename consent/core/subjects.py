@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,17 +18,27 @@ class InvalidEmail(ValueError):
     pass
 
 
+# Characters that render as nothing: an address with them is the same person's address.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalise_email(email: str) -> str:
-    """Trimmed, lower-cased, IDNA domain: one person, one spelling."""
-    email = (email or "").strip()
-    local, sep, domain = email.rpartition("@")
-    if not sep or not local or not domain or " " in email or len(email) > 254:
+    """One person, one spelling: NFKC, invisible characters removed, trimmed, lower-cased,
+    IDNA domain without a trailing dot. Control characters (CR, LF…), spaces, quoted local
+    parts and more than one @ are refused, so the keyed hash that keeps an erased person
+    from coming back cannot be dodged by another spelling."""
+    email = unicodedata.normalize("NFKC", email or "").translate(INVISIBLE).strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in email):
         raise InvalidEmail(email)
+    local, sep, domain = email.rpartition("@")
+    if not sep or not local or "@" in local or local.startswith('"') or len(email) > 254:
+        raise InvalidEmail(email)
+    domain = domain.rstrip(".")
     try:
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise InvalidEmail(email) from error
-    if "." not in domain.strip("."):
+    if "." not in domain.strip(".") or ".." in domain or local.endswith("."):
         raise InvalidEmail(email)
     return f"{local}@{domain}".lower()
 
