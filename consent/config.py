@@ -7,6 +7,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 DEV_SECRET = "dev-only-secret-do-not-use-in-production"
+# 32 characters or more for every production secret (≥ 32 random bytes, encoded).
+MIN_SECRET_LENGTH = 32
 
 
 def _list(value: str | None) -> list[str]:
@@ -100,11 +102,28 @@ class ProductionConfig(Config):
             raise RuntimeError("DATABASE_URL must be set in production")
         if not cls.PUBLIC_BASE_URL.startswith("https://"):
             raise RuntimeError("PUBLIC_BASE_URL must be an https URL in production")
+        secrets = {
+            "SECRET_KEYS": cls.SECRET_KEYS,
+            "EMAIL_HASH_KEY": [cls.EMAIL_HASH_KEY],
+            "CHECKPOINT_SIGNING_KEYS": _list(cls.CHECKPOINT_SIGNING_KEYS),
+        }
+        for name, values in secrets.items():
+            if any(len(value) < MIN_SECRET_LENGTH for value in values):
+                raise RuntimeError(f"{name}: each secret needs {MIN_SECRET_LENGTH}+ characters")
+        every = [value for values in secrets.values() for value in values]
+        if len(set(every)) != len(every):
+            raise RuntimeError(
+                "SECRET_KEYS, EMAIL_HASH_KEY and CHECKPOINT_SIGNING_KEYS must all differ"
+            )
 
 
 def config_for_environment():
-    """CONSENT_ENV=production selects ProductionConfig; anything else is development."""
-    if os.environ.get("CONSENT_ENV") == "production":
+    """CONSENT_ENV=production selects ProductionConfig; unset or `development` is
+    development; anything else (a typo like `Production`) refuses to start."""
+    environment = os.environ.get("CONSENT_ENV", "development")
+    if environment == "production":
         ProductionConfig.check()
         return ProductionConfig
+    if environment != "development":
+        raise RuntimeError(f"CONSENT_ENV must be production or development, not {environment!r}")
     return Config

@@ -9,11 +9,11 @@ from consent import ROOT
 
 PRODUCTION = {
     "CONSENT_ENV": "production",
-    "SECRET_KEYS": "a-real-secret-of-enough-length,an-older-one",
-    "EMAIL_HASH_KEY": "another-real-secret",
+    "SECRET_KEYS": "a-real-secret-of-enough-length-0123456789,an-older-one-also-long-0123456789",
+    "EMAIL_HASH_KEY": "another-real-secret-for-email-hashes-0123",
     "DATABASE_URL": "sqlite:///:memory:",
     "PUBLIC_BASE_URL": "https://prefs.example.com",
-    "CHECKPOINT_SIGNING_KEYS": "a-checkpoint-secret-kept-apart",
+    "CHECKPOINT_SIGNING_KEYS": "a-checkpoint-secret-kept-apart-0123456789",
 }
 
 
@@ -32,7 +32,7 @@ def start(env: dict) -> subprocess.CompletedProcess:
 def test_production_starts_with_real_settings():
     result = start(PRODUCTION)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "a-real-secret-of-enough-length"
+    assert result.stdout.strip() == "a-real-secret-of-enough-length-0123456789"
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,14 @@ def test_development_defaults_need_no_environment():
     result = start({})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "dev-only-secret-do-not-use-in-production"
+
+
+def test_production_refuses_short_or_shared_secrets_and_unknown_environments():
+    """Before: SECRET_KEYS=a, a hash key equal to the secret, and CONSENT_ENV=Production
+    (read as development) all started."""
+    short = start({**PRODUCTION, "SECRET_KEYS": "a"})
+    assert short.returncode != 0 and "32+ characters" in short.stderr
+    shared = start({**PRODUCTION, "EMAIL_HASH_KEY": PRODUCTION["SECRET_KEYS"].split(",")[0]})
+    assert shared.returncode != 0 and "must all differ" in shared.stderr
+    typo = start({**PRODUCTION, "CONSENT_ENV": "Production"})
+    assert typo.returncode != 0 and "CONSENT_ENV must be production or development" in typo.stderr

@@ -1,6 +1,7 @@
 """Security fixes, each with the attack that worked before it (issue: no takeover, no stale
 access, nothing lost under races, nothing leaked)."""
 
+import re
 import threading
 
 from sqlalchemy import func, select
@@ -117,3 +118,55 @@ def test_odd_addresses_are_refused_at_the_door(client, make):
         answer = widget_consent(client, world, email)
         assert answer.status_code == 422, email
         assert answer.get_json()["error"]["code"] == "invalid_email"
+
+
+def test_an_unexpected_error_is_logged_with_the_reference_it_shows(database_url, caplog):
+    """Before: most 500s left no trace in the log."""
+    from consent import create_app
+    from tests.support.settings import config_on
+
+    app = create_app(config_on(database_url, TESTING=False))
+    email = "anna@" + "example.test"  # personal data in the message, as a bug might put it
+
+    @app.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError(f"failed for {email}")
+
+    @app.get("/boom/<token>")
+    def boom_page(token):
+        raise RuntimeError(f"failed for {email}")
+
+    client = app.test_client()
+    with caplog.at_level("ERROR"):
+        answer = client.get("/api/v1/boom")
+        page = client.get("/boom/secret-token")
+    assert answer.status_code == 500 and page.status_code == 500
+    reference = answer.get_json()["error"]["reference"]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"unexpected RuntimeError (reference {reference}) on GET /api/v1/boom" in logged
+    shown = re.search(r"Reference: (\w+)", page.get_data(True))[1]
+    assert f"(reference {shown}) on GET /boom/<token>" in logged
+    assert "anna@example.test" not in logged and "secret-token" not in logged
+    assert "Traceback" not in page.get_data(True)
+
+
+def test_every_api_answer_carries_the_protective_headers(client, make):
+    """Before: API JSON, CSV and the printable proof had no CSP, nosniff or no-store."""
+    world = api_support.build(make)
+    db.session.commit()
+    answer = client.get("/api/v1/purposes", headers=world.auth("marketer"))
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    refused = client.get("/api/v1/purposes")
+    assert refused.status_code == 401 and refused.headers["X-Frame-Options"] == "DENY"
+
+
+def test_auditor_and_admin_keys_are_told_apart_by_their_prefix(make):
+    """Before: both began ck_a_."""
+    from consent.core import api_keys
+
+    controller = make.controller()
+    prefixes = {role: api_keys.create(controller, role)[1].split("_")[1] for role in api_keys.ROLES}
+    assert len(set(prefixes.values())) == len(api_keys.ROLES)
+    assert prefixes["auditor"] != prefixes["admin"]

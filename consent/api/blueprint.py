@@ -10,6 +10,7 @@ from consent.api import cors, openapi
 from consent.api.params import ApiError
 from consent.core.database import db
 from consent.web.errors import error_response
+from consent.web.security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -31,6 +32,20 @@ def _refuse_nul():
 def actor() -> str:
     """Who recorded an event through the API: the key, by its public prefix."""
     return f"api-key:{g.api_key.prefix}"
+
+
+@bp.after_request
+def _answer_headers(response):
+    """No caching, no sniffing, no framing for anything the API answers."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    html = response.mimetype == "text/html"
+    response.headers["Content-Security-Policy"] = (
+        CONTENT_SECURITY_POLICY if html else "default-src 'none'; frame-ancestors 'none'"
+    )
+    return response
 
 
 bp.after_request(cors.allow_widget_origin)

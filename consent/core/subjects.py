@@ -152,10 +152,12 @@ def _create(controller, email, hashed, external_id, locale, events_follow):
             external_id=external_id,
             locale=locale,
             created_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["controller_id", "email_hash"])
+        )
+        .on_conflict_do_nothing(index_elements=["controller_id", "email_hash"])
+        .returning(Subject.id)
     )
+    created = inserted.scalar_one_or_none() is not None
     subject = by_email(controller, email)
-    created = inserted.rowcount == 1
     if created and not events_follow:
         ledger.refresh_state(subject, controller, [])
     return subject, created

@@ -1,7 +1,10 @@
 """Error answers: a localised page for people, JSON for programs under /api. Never a trace."""
 
-from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+import secrets
+import traceback
+
+from flask import current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from consent.core.database import db
 from consent.core.ledger import LedgerError
@@ -19,9 +22,13 @@ def error_response(status: int, code: str, message: str, **details):
     return response
 
 
-def error_page(status: int, title: str, message: str):
-    """The one localised error page for people: a title, what to do, the status."""
-    return render_template("error.html", title=title, message=message, status=status), status
+def error_page(status: int, title: str, message: str, reference: str | None = None):
+    """The one localised error page for people: a title, what to do, the status, and for an
+    unexpected failure the reference under which it was logged."""
+    page = render_template(
+        "error.html", title=title, message=message, status=status, reference=reference
+    )
+    return page, status
 
 
 def _page_text(status: int) -> tuple[str, str]:
@@ -65,11 +72,37 @@ def handle_ledger(error: LedgerError):
     return error_page(error.status, title, message)
 
 
+def _log_unexpected(error: Exception) -> str:
+    """Log the failure with a reference the person or program is shown; the route's rule
+    and the stack, never the URL (it may hold a token) nor the message (it may hold data)."""
+    reference = secrets.token_hex(6)
+    stack = "".join(traceback.TracebackException.from_exception(error).stack.format())
+    rule = request.url_rule.rule if request.url_rule else "(no route)"
+    current_app.logger.error(
+        "unexpected %s (reference %s) on %s %s\n%s",
+        type(error).__name__,
+        reference,
+        request.method,
+        rule,
+        stack,
+    )
+    return reference
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
         return handle_http(error)
-    return handle_http(InternalServerError())
+    reference = _log_unexpected(error)
+    if wants_json():
+        return error_response(
+            500,
+            "internal_error",
+            "Nothing was changed. Please try again later.",
+            reference=reference,
+        )
+    title, message = _page_text(500)
+    return error_page(500, title, message, reference)
 
 
 def register(app):
