@@ -66,6 +66,8 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A console session ends after this long without a request.
+    CONSOLE_IDLE_MINUTES = int(os.environ.get("CONSOLE_IDLE_MINUTES", "30"))
     SESSION_COOKIE_HTTPONLY = True
     TESTING = False
     DEBUG = False

@@ -317,3 +317,33 @@ def test_login_is_rate_limited(tmp_path):
         db.engine.dispose()
     assert answers[:10] == [401] * 10
     assert answers[10] == 429
+
+
+def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, make, world):
+    """Before: the copied cookie kept working for up to 31 days."""
+    staff_user(world["controller"], "auditor")
+    assert login(client).status_code == 302
+    copied = client.get_cookie("session").value
+    assert client.get("/console/").status_code == 200
+    client.post("/console/logout", data={"csrf_token": csrf_token(client, "/console/")})
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    answer = thief.get("/console/")
+    assert answer.status_code == 302 and "/console/login" in answer.headers["Location"]
+
+
+def test_an_idle_session_ends(app, client, make, world, monkeypatch):
+    staff_user(world["controller"], "auditor")
+    login(client)
+    assert client.get("/console/").status_code == 200
+    later = utcnow() + timedelta(minutes=app.config["CONSOLE_IDLE_MINUTES"] + 1)
+    monkeypatch.setattr("consent.console.views.utcnow", lambda: later)
+    assert client.get("/console/").status_code == 302
+
+
+def test_a_refused_sign_in_logs_no_address(client, make, world, caplog):
+    staff_user(world["controller"], "auditor")
+    with caplog.at_level("WARNING"):
+        assert login(client, password="wrong password!!").status_code == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "refused" in logged and "staff@acme.example" not in logged

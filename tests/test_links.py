@@ -185,3 +185,41 @@ def test_fresh_link_requests_are_rate_limited(app, make, database_url, tmp_path,
         with limited.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_fresh_links_for_one_address_are_limited_whoever_asks(
+    app, make, database_url, tmp_path, monkeypatch
+):
+    """Before: the limit was per client only, so many clients could flood one mailbox."""
+    c, s, _p = world(make)
+    token = link_for(c, s, locale="en")
+    limited = create_app(
+        type(
+            "Limited",
+            (TestConfig,),
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "RATELIMIT_ENABLED": True,
+                "WTF_CSRF_ENABLED": False,
+                "MAIL_OUTBOX": str(tmp_path / "mail_folder"),
+            },
+        )
+    )
+    later(monkeypatch, 91)
+    form = {"token": token, "use": "preferences", "email": "anna.jansen@example.nl"}
+    try:
+        answers = []
+        for n in range(6):
+            client = limited.test_client()
+            client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
+            answers.append(client.post("/links/renew", data=form).status_code)
+        assert answers == [200] * 5 + [429]
+        other = limited.test_client()
+        other.environ_base["REMOTE_ADDR"] = "192.0.2.99"
+        answer = other.post("/links/renew", data={**form, "email": "x@example.org"})
+        assert answer.status_code == 200
+    finally:
+        limiter.enabled = False
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -4,7 +4,7 @@ Every page reads through the domain modules (reachability, proof, subjects) and 
 to the signed-in user's controller; nothing here changes the ledger.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from flask import (
@@ -37,6 +37,8 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 security.protect(bp)
 
 SESSION_KEY = "staff_user_id"
+GENERATION_KEY = "staff_session_generation"
+SEEN_KEY = "staff_seen_at"
 LOGIN_LIMIT = "10 per minute"
 MONTHS = 12
 # The chart's three series, in drawing order, and the event kinds each one counts.
@@ -70,9 +72,20 @@ class LoginForm(FlaskForm):
     )
 
 
+def _session_user():
+    """The user of this session, unless it was signed out, or idle for too long."""
+    seen = session.get(SEEN_KEY)
+    idle = timedelta(minutes=current_app.config["CONSOLE_IDLE_MINUTES"])
+    if not isinstance(seen, int | float) or utcnow().timestamp() - seen > idle.total_seconds():
+        return None
+    return staff_users.active(session.get(SESSION_KEY), session.get(GENERATION_KEY))
+
+
 @bp.before_request
 def _load_user():
-    g.staff = staff_users.active(session.get(SESSION_KEY))
+    g.staff = _session_user()
+    if g.staff is not None:
+        session[SEEN_KEY] = utcnow().timestamp()
     g.controller_locale = g.staff.controller.default_locale if g.staff else None
     refresh()
 
@@ -131,21 +144,26 @@ def login():
         return render_template("console/login.html", form=form), status
     user = staff_users.authenticate(form.controller.data, form.email.data, form.password.data)
     if user is None:
-        current_app.logger.warning(
-            "console sign-in refused for %r at %r", form.email.data, form.controller.data
-        )
+        # No address in the log: the typed one may be anyone's, or a password by mistake.
+        current_app.logger.warning("console sign-in refused at %r", form.controller.data)
         error = _("The organisation, email address or password is not right.")
         return render_template("console/login.html", form=form, error=error), 401
     # A fresh session, so an identifier planted before sign-in is worth nothing after it.
     _clear_session()
     session[SESSION_KEY] = user.id
+    session[GENERATION_KEY] = user.session_generation
+    session[SEEN_KEY] = utcnow().timestamp()
     current_app.logger.info("console sign-in: staff user %s (%s)", user.id, user.role)
     return redirect(url_for("console.dashboard", lang=str(get_locale())))
 
 
 @bp.post("/logout")
 def logout():
-    """A POST with the CSRF token (checked app-wide), so a link elsewhere cannot sign out."""
+    """A POST with the CSRF token (checked app-wide), so a link elsewhere cannot sign out.
+    Signing out ends every session of the user, copies of this cookie included."""
+    if g.staff is not None:
+        staff_users.end_sessions(g.staff)
+        db.session.commit()
     _clear_session()
     return redirect(url_for("console.login", lang=str(get_locale())))
 

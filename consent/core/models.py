@@ -408,6 +408,9 @@ class StaffUser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every session carries the generation it began in; signing out moves it on, so no copy
+    # of an older session cookie works any more.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     controller: Mapped[Controller] = relationship()
 

@@ -31,12 +31,17 @@ def by_email(controller, email: str) -> StaffUser | None:
     )
 
 
-def active(user_id) -> StaffUser | None:
-    """The signed-in user of a session, unless removed or disabled since."""
+def active(user_id, generation) -> StaffUser | None:
+    """The signed-in user of a session, unless removed, disabled or signed out since."""
     user = db.session.get(StaffUser, user_id) if isinstance(user_id, int) else None
-    if user is None or user.disabled_at is not None:
+    if user is None or user.disabled_at is not None or user.session_generation != generation:
         return None
     return user
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Sign the user out everywhere: every session of an earlier generation stops working."""
+    user.session_generation += 1
 
 
 def create(controller, email: str, role: str, password: str) -> StaffUser:

@@ -4,6 +4,7 @@ Every route opens a signed link, calls one operation of `changes` and commits. G
 changes anything, except that a browser's Global Privacy Control signal is recorded once.
 """
 
+import hashlib
 import json
 
 from flask import Blueprint, abort, current_app, g, render_template, request
@@ -25,6 +26,8 @@ security.protect(bp)
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "nb": "Norsk bokmål", "en": "English"}
 FRESH_LINK_LIMIT = "5 per hour;20 per day"
+# Per address too, whoever asks: the form must not become a way to flood a mailbox.
+FRESH_LINK_ADDRESS_LIMIT = "5 per hour;10 per day"
 RENEWABLE_USES = ("preferences", "unsubscribe", "confirm")
 CATEGORY_ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 
@@ -279,8 +282,16 @@ def confirm(token):
     return _confirmation(token, controller, subject, locale, outcome, "confirmed.html")
 
 
+def _address_asked_for() -> str:
+    """The rate-limit key of the address typed into the fresh-link form (hashed: the
+    limiter's store keeps no address)."""
+    typed = (request.form.get("email") or "").strip().lower()
+    return "fresh-link:" + hashlib.sha256(typed.encode()).hexdigest()
+
+
 @bp.post("/links/renew")
 @limiter.limit(FRESH_LINK_LIMIT)
+@limiter.limit(FRESH_LINK_ADDRESS_LIMIT, key_func=_address_asked_for)
 def renew():
     """Email a fresh link; the answer is the same whether or not the address is known."""
     form = FreshLinkForm()
