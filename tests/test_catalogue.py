@@ -21,7 +21,8 @@ from consent.core.models import (
 from tests.support.mail import deliver
 from tests.support.pages import link_for
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "acme.yaml"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "acme.yaml"
 
 
 def example() -> dict:
@@ -312,7 +313,7 @@ def test_the_schema_is_published(client):
 
 
 def test_the_readme_shows_the_example_file_whole():
-    readme = (EXAMPLE.parent.parent.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     assert "```yaml\n" + EXAMPLE.read_text() + "```" in readme
 
 

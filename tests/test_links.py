@@ -157,21 +157,28 @@ def test_erased_subject_link_no_longer_works(client, make):
     assert "This link no longer works" in response.get_data(True)
 
 
+def limited_app(database_url, tmp_path):
+    """The app with rate limits on (the suite runs without them) and no CSRF in the way."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_ENABLED": True,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_OUTBOX": str(tmp_path / "mail_folder"),
+    }
+    return create_app(type("Limited", (TestConfig,), settings))
+
+
+def close(limited) -> None:
+    limiter.enabled = False
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_fresh_link_requests_are_rate_limited(app, make, database_url, tmp_path, monkeypatch):
     c, s, _p = world(make)
     token = link_for(c, s, locale="en")
-    limited = create_app(
-        type(
-            "Limited",
-            (TestConfig,),
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "RATELIMIT_ENABLED": True,
-                "WTF_CSRF_ENABLED": False,
-                "MAIL_OUTBOX": str(tmp_path / "mail_folder"),
-            },
-        )
-    )
+    limited = limited_app(database_url, tmp_path)
     try:
         client = limited.test_client()
         later(monkeypatch, 91)
@@ -181,10 +188,7 @@ def test_fresh_link_requests_are_rate_limited(app, make, database_url, tmp_path,
         page = client.post("/links/renew", data=form)
         assert page.status_code == 429 and "Too many requests" in page.get_data(True)
     finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close(limited)
 
 
 def test_fresh_links_for_one_address_are_limited_whoever_asks(
@@ -193,18 +197,7 @@ def test_fresh_links_for_one_address_are_limited_whoever_asks(
     """Before: the limit was per client only, so many clients could flood one mailbox."""
     c, s, _p = world(make)
     token = link_for(c, s, locale="en")
-    limited = create_app(
-        type(
-            "Limited",
-            (TestConfig,),
-            {
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "RATELIMIT_ENABLED": True,
-                "WTF_CSRF_ENABLED": False,
-                "MAIL_OUTBOX": str(tmp_path / "mail_folder"),
-            },
-        )
-    )
+    limited = limited_app(database_url, tmp_path)
     later(monkeypatch, 91)
     form = {"token": token, "use": "preferences", "email": "anna.jansen@example.nl"}
     try:
@@ -219,7 +212,4 @@ def test_fresh_links_for_one_address_are_limited_whoever_asks(
         answer = other.post("/links/renew", data={**form, "email": "x@example.org"})
         assert answer.status_code == 200
     finally:
-        limiter.enabled = False
-        with limited.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close(limited)
