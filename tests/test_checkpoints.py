@@ -334,18 +334,23 @@ def test_checkpoints_hold_across_concurrent_writes(app, runner, ledgered):
                             actor="w",
                         )
                         db.session.commit()
+                    # Busy, not a tight loop: SQLite has one writer at a time, and a
+                    # checkpoint run must get its turn within the busy timeout.
+                    stop.wait(0.005)
             except Exception as error:  # reported below
                 errors.append(repr(error))
             finally:
                 db.session.remove()
 
-    writers = [threading.Thread(target=write) for _ in range(3)]
+    writers = [threading.Thread(target=write, daemon=True) for _ in range(3)]
     for thread in writers:
         thread.start()
-    heads = [checkpoint(runner) for _ in range(6)]
-    stop.set()
-    for thread in writers:
-        thread.join(timeout=60)
+    try:
+        heads = [checkpoint(runner) for _ in range(6)]
+    finally:
+        stop.set()
+        for thread in writers:
+            thread.join(timeout=60)
     heads.append(checkpoint(runner))
     assert errors == []
     sizes = [h["tree_size"] for h in heads]

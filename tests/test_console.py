@@ -347,3 +347,35 @@ def test_a_refused_sign_in_logs_no_address(client, make, world, caplog):
         assert login(client, password="wrong password!!").status_code == 401
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "refused" in logged and "staff@acme.example" not in logged
+
+
+def test_disable_and_reset_end_the_users_sessions(app, client, world, runner):
+    """Before: accounts could be neither disabled nor reset from the CLI."""
+    staff_user(world["controller"], "auditor")
+    login(client)
+    assert client.get("/console/").status_code == 200
+    reset = runner.invoke(
+        args=["consent", "users", "reset", "--controller", "acme", "--email", "staff@acme.example"],
+        input="a new password, long enough\na new password, long enough\n",
+    )
+    assert reset.exit_code == 0, reset.output
+    assert client.get("/console/").status_code == 302  # signed out by the reset
+    assert login(client, password="a new password, long enough").status_code == 302
+    disable = runner.invoke(
+        args=[
+            "consent",
+            "users",
+            "disable",
+            "--controller",
+            "acme",
+            "--email",
+            "staff@acme.example",
+        ]
+    )
+    assert disable.exit_code == 0 and "disabled" in disable.output
+    assert client.get("/console/").status_code == 302
+    assert login(client, password="a new password, long enough").status_code == 401
+    unknown = runner.invoke(
+        args=["consent", "users", "disable", "--controller", "acme", "--email", "x@acme.example"]
+    )
+    assert unknown.exit_code == 1 and "no console user" in unknown.output

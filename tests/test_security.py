@@ -170,3 +170,26 @@ def test_auditor_and_admin_keys_are_told_apart_by_their_prefix(make):
     prefixes = {role: api_keys.create(controller, role)[1].split("_")[1] for role in api_keys.ROLES}
     assert len(set(prefixes.values())) == len(api_keys.ROLES)
     assert prefixes["auditor"] != prefixes["admin"]
+
+
+def test_hostile_input_gets_a_clear_answer_not_a_500(client, make):
+    """Before: a list as the decision, a notice version beyond any integer column and a
+    year-1 time with an offset each answered 500."""
+    world = api_support.build(make)
+    db.session.commit()
+
+    def consent(decision):
+        body = {"subject": {"email": "x@example.test"}, "decisions": [decision]}
+        return client.post("/api/v1/consents", json=body, headers=world.auth("widget"))
+
+    as_list = consent({"purpose": "newsletter", "decision": ["given"]})
+    assert as_list.status_code == 400
+    assert as_list.get_json()["error"]["code"] == "invalid_decision"
+    huge = consent({"purpose": "newsletter", "decision": "given", "notice_version": 10**20})
+    assert huge.status_code == 422 and huge.get_json()["error"]["code"] == "unknown_notice"
+    year_one = client.get(
+        "/api/v1/reachable?purpose=newsletter&count=1&at=0001-01-01T00:00:00%2B05:00",
+        headers=world.auth("marketer"),
+    )
+    assert year_one.status_code == 400
+    assert year_one.get_json()["error"]["code"] == "invalid_parameter"

@@ -37,7 +37,8 @@ def consents():
         if not isinstance(entry, dict):
             raise ApiError(400, "invalid_parameter", "Each decision must be an object.")
         purpose = read.purpose(read.text(entry, "purpose", required=True))
-        kind = DECISIONS.get(entry.get("decision"))
+        decision = entry.get("decision")
+        kind = DECISIONS.get(decision) if isinstance(decision, str) else None
         if kind is None:
             raise ApiError(400, "invalid_decision", "decision must be given, refused or withdrawn.")
         channel = read.text(entry, "channel")

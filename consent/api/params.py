@@ -12,6 +12,8 @@ from consent.core.models import Notice
 from consent.core.vocabulary import CHANNELS, normalise_locale
 
 MAX_ITEMS = 10_000
+# No notice has a version this high; a larger number would not fit the integer column.
+MAX_NOTICE_VERSION = 2**31
 
 
 class ApiError(Exception):
@@ -112,6 +114,8 @@ def notice(purpose, version, locale) -> tuple[int | None, str | None]:
     """(version, text hash) of the notice shown: the given version, or the current one."""
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise ApiError(400, "invalid_parameter", "notice_version must be an integer.")
+    if version is not None and abs(version) >= MAX_NOTICE_VERSION:
+        raise ApiError(422, "unknown_notice", f"{purpose.slug} has no notice version {version}.")
     version = version or purposes.latest_version(purpose)
     notice = db.session.scalar(
         select(Notice).where(

@@ -90,6 +90,41 @@ def create_user(controller_slug, email, role):
     click.echo(f"created {user.role} {user.email} at {controller.slug}")
 
 
+def _user_named(controller_slug: str, email: str):
+    controller = controller_named(controller_slug)
+    user = staff_users.by_email(controller, email)
+    if user is None:
+        raise click.ClickException(f"no console user {email} at {controller.slug}")
+    return user
+
+
+@users.command("disable")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def disable_user(controller_slug, email):
+    """Stop a console user signing in; their open sessions end at once."""
+    user = _user_named(controller_slug, email)
+    staff_users.disable(user)
+    db.session.commit()
+    click.echo(f"disabled {user.email}")
+
+
+@users.command("reset")
+@click.option("--controller", "controller_slug", required=True, help="Controller slug.")
+@click.option("--email", required=True, help="The address the person signs in with.")
+def reset_user(controller_slug, email):
+    """Give a console user a new password (read from the terminal); their sessions end."""
+    user = _user_named(controller_slug, email)
+    password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        staff_users.reset_password(user, password)
+    except staff_users.StaffError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"new password set for {user.email}; their sessions have ended")
+
+
 @users.command("list")
 @click.option("--controller", "controller_slug", required=True, help="Controller slug.")
 def list_users(controller_slug):

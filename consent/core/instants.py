@@ -12,7 +12,10 @@ def parse_past_instant(text: str) -> datetime:
 
     Raises ValueError for text that is not ISO-8601, FutureInstant for a future one."""
     at = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    try:
+        at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+    except OverflowError:  # year 1 with an offset east of UTC lies before datetime's range
+        raise ValueError(f"out of range: {text}") from None
     if at > datetime.now(UTC):
         raise FutureInstant(text)
     return at

@@ -52,8 +52,7 @@ def create(controller, email: str, role: str, password: str) -> StaffUser:
         address = normalise_email(email)
     except InvalidEmail as error:
         raise StaffError("not a valid email address") from error
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if by_email(controller, address) is not None:
         raise StaffError(f"{address} already has an account at {controller.slug}")
     user = StaffUser(
@@ -79,9 +78,23 @@ def authenticate(controller_slug: str, email: str, password: str) -> StaffUser |
     return user
 
 
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
 def disable(user: StaffUser) -> None:
     """Sign-ins stop at once, and open sessions end at their next request."""
     user.disabled_at = user.disabled_at or utcnow()
+    end_sessions(user)
+    db.session.flush()
+
+
+def reset_password(user: StaffUser, password: str) -> None:
+    """A new password; every session signed in with the old one ends."""
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
     db.session.flush()
 
 
