@@ -70,10 +70,7 @@ def consents():
 def _consenting_subject(person: dict, locale: str):
     public_id, email = read.text(person, "id"), read.text(person, "email")
     if public_id and g.api_key.role == "admin":
-        subject = subjects.by_public_id(g.controller, public_id)
-        if subject is None:
-            raise ApiError(404, "unknown_subject", "Unknown subject.")
-        return subject
+        return read.subject(public_id)
     if not email:
         raise ApiError(400, "missing_parameter", "subject.email is required.")
     try:

@@ -1,6 +1,6 @@
 """POST /api/v1/events: record any event kind for one person (admin)."""
 
-from flask import g, jsonify
+from flask import jsonify
 from sqlalchemy import select
 
 from consent.api import params as read
@@ -18,9 +18,7 @@ from consent.core.vocabulary import KINDS, SOURCES
 def record_event():
     """Record any event kind for one subject; erasure removes the personal data too."""
     data = read.body()
-    subject = subjects.by_public_id(g.controller, read.text(data, "subject", required=True))
-    if subject is None:
-        raise ApiError(404, "unknown_subject", "Unknown subject.")
+    subject = read.subject(read.text(data, "subject", required=True))
     kind = read.text(data, "kind", required=True)
     if kind not in KINDS:
         raise ApiError(400, "unknown_kind", f"Unknown event kind {kind!r}.")

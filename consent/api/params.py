@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import g, request
 from sqlalchemy import select
 
-from consent.core import purposes
+from consent.core import purposes, subjects
 from consent.core.database import db
 from consent.core.instants import FutureInstant, parse_past_instant
 from consent.core.models import Notice
@@ -64,6 +64,14 @@ def items(data: dict, key: str, required: bool = True) -> list | None:
     if len(value) > MAX_ITEMS:
         raise ApiError(413, "too_many_items", f"At most {MAX_ITEMS} {key} per call.")
     return value
+
+
+def subject(public_id: str | None):
+    """A person of the key's controller; another controller's person is unknown here."""
+    found = subjects.by_public_id(g.controller, public_id) if public_id else None
+    if found is None:
+        raise ApiError(404, "unknown_subject", "Unknown subject.")
+    return found
 
 
 def purpose(slug: str | None):

@@ -170,7 +170,12 @@ class Purpose(db.Model):
         for version in self.settings:
             if chosen is None or version.effective_at <= at:
                 chosen = version
-        return PurposeView.of(self, chosen)
+        # One view per version: a replay over a million people asks again and again.
+        views = self.__dict__.setdefault("_views", {})
+        key = chosen.id if chosen is not None else None
+        if key not in views:
+            views[key] = PurposeView.of(self, chosen)
+        return views[key]
 
 
 # The settings of a purpose that are versioned: read as in force at the instant judged.

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from consent.core import chain, checkpoints, integrity, ledger, purposes, receipts, rules
 from consent.core.database import db
 from consent.core.models import Notice, Receipt, utcnow
-from consent.core.shapes import event_json, iso, subject_json
+from consent.core.shapes import controller_json, event_json, iso, subject_json
 
 # Decisions taken on the strength of a notice text.
 NOTICED_KINDS = ("consent_given", "consent_refused", "consent_confirmed")
@@ -32,25 +32,6 @@ def history(controller, subject) -> dict:
         "subject": subject_json(subject),
         "events": [event_json(e, slugs) for e in events],
         "bases": bases,
-    }
-
-
-def controller_json(controller) -> dict:
-    return {
-        "slug": controller.slug,
-        "name": controller.name,
-        "address": controller.address,
-        "contact_email": controller.contact_email,
-        "dpo": controller.dpo,
-        "dpo_email": controller.dpo_email,
-        "representative": controller.profile.get("representative"),
-        "jurisdiction": controller.jurisdiction,
-        "supervisory_authority": {
-            "name": controller.authority_name,
-            "url": controller.authority_url,
-        },
-        "policy_url": controller.policy_url,
-        "policy_version": controller.policy_version,
     }
 
 

@@ -1,5 +1,5 @@
-"""The shapes of what leaves: JSON of subjects, events and receipts, and CSV cells that no
-spreadsheet runs as a formula. One home for the API, CLI, proof and export."""
+"""The shapes of what leaves: JSON of controllers, subjects, events and receipts, and CSV
+cells no spreadsheet runs as a formula. One home for the API, CLI, proof and export."""
 
 from consent.core import chain
 
@@ -19,6 +19,26 @@ def subject_json(subject) -> dict:
         "erased": subject.erased_at is not None,
         "erased_at": iso(subject.erased_at),
         "event_count": subject.event_count,
+    }
+
+
+def controller_json(controller) -> dict:
+    """The controller as a proof bundle names it: identity, DPO, authority, policy."""
+    return {
+        "slug": controller.slug,
+        "name": controller.name,
+        "address": controller.address,
+        "contact_email": controller.contact_email,
+        "dpo": controller.dpo,
+        "dpo_email": controller.dpo_email,
+        "representative": controller.profile.get("representative"),
+        "jurisdiction": controller.jurisdiction,
+        "supervisory_authority": {
+            "name": controller.authority_name,
+            "url": controller.authority_url,
+        },
+        "policy_url": controller.policy_url,
+        "policy_version": controller.policy_version,
     }
 
 
