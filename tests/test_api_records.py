@@ -4,10 +4,16 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from consent.core import receipts, subjects
+from consent.core import ledger, purposes, receipts, subjects
 from consent.core.database import db
-from consent.core.models import Event, State
+from consent.core.models import Event, OutboxMessage, State
 from tests.support import api as api_support
+from tests.support.pages import csrf_token, link_for
+
+
+def state_of(subject, purpose, channel="email"):
+    db.session.expire_all()
+    return db.session.get(State, (subject.id, purpose.id, channel))
 
 
 @pytest.fixture
@@ -80,7 +86,9 @@ def test_double_opt_in_purpose_asks_for_confirmation(client, world, make):
     db.session.commit()
     body = consent_body(decisions=[{"purpose": "webinar", "decision": "given"}])
     answer = client.post("/api/v1/consents", json=body, headers=world.auth("widget")).get_json()
-    assert answer["confirmation_required"] == ["webinar"]
+    assert set(answer) == {"subject", "receipt", "confirmation"}
+    [queued] = db.session.scalars(select(OutboxMessage)).all()
+    assert queued.kind == "confirmation" and queued.payload["purposes"] == ["webinar"]
 
 
 @pytest.mark.parametrize(
@@ -107,13 +115,35 @@ def test_consent_errors(client, world, overrides, status, code):
     assert db.session.scalar(select(Event.id)) is None  # nothing half-written
 
 
-def test_erased_person_cannot_be_revived_by_the_widget(client, world, make):
-    gone = make.subject(world.controller, email="web@example.test")
+def test_an_erased_address_gets_the_one_answer_and_is_held_until_it_confirms(client, world, make):
+    """Failed before the fix: the widget answered 409 for an erased address, telling the
+    caller who was erased. Now the answer has the one shape; the new person is held until
+    the mailbox confirms, and only then is the suppression lifted."""
+    known = client.post("/api/v1/consents", json=consent_body(), headers=world.auth("widget"))
+    gone = make.subject(world.controller, email="gone@example.test")
     subjects.erase(gone, source="api", actor="test")
     db.session.commit()
-    response = client.post("/api/v1/consents", json=consent_body(), headers=world.auth("widget"))
-    assert response.status_code == 409
-    assert response.get_json()["error"]["code"] == "suppressed"
+    body = consent_body(subject={"email": "gone@example.test"})
+    response = client.post("/api/v1/consents", json=body, headers=world.auth("widget"))
+    assert response.status_code == known.status_code == 201
+    answer = response.get_json()
+    assert set(answer) == set(known.get_json()) and answer["confirmation"] == "may_follow"
+    again = subjects.by_public_id(world.controller, answer["subject"]["id"])
+    assert again.id != gone.id and subjects.suppressed(again)
+    newsletter = purposes.purpose_by_slug(world.controller, "newsletter")
+    assert state_of(again, newsletter).reason == "restricted"
+    [queued] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject_id == again.id)
+    ).all()
+    assert queued.kind == "confirmation"
+    # The person clicks the confirmation mailed to the address.
+    confirm_path = f"/confirm/{link_for(world.controller, again, 'confirm', channel='email')}"
+    client.post(confirm_path, data={"csrf_token": csrf_token(client, confirm_path)})
+    db.session.expire_all()
+    assert not subjects.suppressed(again)
+    assert state_of(again, newsletter).reachable
+    kinds = [e.kind for e in ledger.events_of(again)]
+    assert "suppression_lifted" in kinds and "restriction_ended" in kinds
 
 
 def test_admin_records_any_event(client, world, make):

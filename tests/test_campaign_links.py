@@ -43,7 +43,13 @@ def test_links_equal_tokens_make(client, world, monkeypatch):
     assert [link["subject"] for link in links] == [world.anna.public_id, world.bob.public_id]
     for link in links:
         expected = signed_links.Link(
-            "acme", link["subject"], ("newsletter",), "email", "2026-11-news", "nb"
+            "acme",
+            link["subject"],
+            ("newsletter",),
+            "email",
+            "2026-11-news",
+            "nb",
+            made_by=f"api-key:{world.keys['marketer'][:12]}",
         )
         assert link["preferences_url"] == signed_links.url(expected, "preferences")
         assert link["unsubscribe_url"] == signed_links.url(expected, "unsubscribe")
@@ -53,7 +59,13 @@ def test_links_equal_tokens_make(client, world, monkeypatch):
         with pytest.raises(signed_links.InvalidLink):
             signed_links.read(token, "preferences")  # salted per use
     [every] = post_links(client, world, subjects=["anna@example.test"]).get_json()["links"]
-    expected = signed_links.Link("acme", world.anna.public_id, None, "email")
+    expected = signed_links.Link(
+        "acme",
+        world.anna.public_id,
+        None,
+        "email",
+        made_by=f"api-key:{world.keys['marketer'][:12]}",
+    )
     assert every["preferences_url"] == signed_links.url(expected, "preferences")
     assert every["unsubscribe_url"] == signed_links.url(expected, "unsubscribe")
 
@@ -99,7 +111,8 @@ def test_all_purposes_scope(client, world):
     token = unquote(bob["preferences_url"].rsplit("/", 1)[1])
     read = signed_links.read(token, "preferences")
     assert read.purposes is None and read.subject == world.bob.public_id
-    expected = signed_links.Link("acme", world.bob.public_id, None, "email")
+    made_by = f"api-key:{world.keys['marketer'][:12]}"
+    expected = signed_links.Link("acme", world.bob.public_id, None, "email", made_by=made_by)
     assert signed_links.read(unquote(signed_links.url(expected, "preferences").rsplit("/", 1)[1]),
                        "preferences") == read  # fmt: skip
     # Reachable for any purpose: Anna consented to the newsletter, Bob to nothing.
@@ -136,7 +149,9 @@ def test_many_links_in_one_pass(world):
     """Refs stream through in chunks; every one comes out, in order."""
     refs = ["anna@example.test", "bob@example.test", "ghost@example.test"] * 1500
     rows = list(
-        campaign_links.link_rows(world.controller, refs, [world.newsletter], "email", "c1", None)
+        campaign_links.link_rows(
+            world.controller, refs, [world.newsletter], "email", "c1", None, "cli"
+        )
     )
     assert len(rows) == len(refs)
     assert [status for status, _ref, _row in rows[:3]] == ["ok", "ok", "unknown"]

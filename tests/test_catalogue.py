@@ -61,7 +61,14 @@ def consent_of(controller, slug, channel="email", email="anna@example.nl"):
         notice_version=notice.version,
         notice_hash=notice.text_hash,
     )
-    ledger.record(subject, [change], source="preference_page", actor="subject", locale="nl")
+    ledger.record(
+        subject,
+        [change],
+        source="preference_page",
+        actor="subject",
+        locale="nl",
+        mailbox_proof="mailed_link",
+    )
     db.session.commit()
     return subject, purpose
 

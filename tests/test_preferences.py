@@ -98,10 +98,11 @@ def test_object_to_legitimate_interest_and_lift_it(client, make):
     assert state(s, p["offers"]).reason == "objected"
     page = client.get(f"/preferences/{token}").get_data(True)
     assert re.search(r'name="object-offers" value="on" checked', page)
-    # untick: the person's own consent lifts the objection
+    # untick: the person withdraws their objection, from a link mailed to them
     submit(client, token, {"object-offers": None})
     assert state(s, p["offers"]).reachable
-    assert events(s)[-1].kind == "consent_given" and events(s)[-1].notice_version == 1
+    lifted = events(s)[-1]
+    assert lifted.kind == "objection_withdrawn" and lifted.mailbox_proof == "mailed_link"
 
 
 def test_contract_purpose_cannot_be_switched_off_from_the_page(client, make):

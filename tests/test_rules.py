@@ -35,6 +35,7 @@ class E:
     basis: str | None = None
     evidence: str | None = None
     source: str = "preference_page"
+    mailbox_proof: str = "mailed_link"
     occurred_at: datetime = T0
 
     @property
@@ -102,12 +103,30 @@ CASES = [
         "withdrawn",
     ),
     ("channel not offered", NEWS, "sms", [given()], False, "channel_not_offered"),
-    ("widget consent unconfirmed", NEWS, "email", [given(source="widget")], False, "unconfirmed"),
+    (
+        "widget consent unconfirmed",
+        NEWS,
+        "email",
+        [given(source="widget", mailbox_proof="none")],
+        False,
+        "unconfirmed",
+    ),
+    (
+        "imported consent on a double opt-in purpose waits too",
+        NEWS,
+        "email",
+        [given(source="import", mailbox_proof="none")],
+        False,
+        "unconfirmed",
+    ),
     (
         "widget consent confirmed",
         NEWS,
         "email",
-        [given(source="widget"), step("consent_confirmed", NEWS)],
+        [
+            given(source="widget", mailbox_proof="none"),
+            step("consent_confirmed", NEWS, mailbox_proof="confirmation"),
+        ],
         True,
         "consent_given",
     ),
@@ -212,6 +231,76 @@ CASES = [
         [DM_OBJECTION, given()],
         True,
         "consent_given",
+    ),
+    (
+        "opting back in through a campaign link waits for the mailbox",
+        NEWS,
+        "email",
+        [DM_OBJECTION, given(mailbox_proof="none")],
+        False,
+        "unconfirmed",
+    ),
+    (
+        "confirmed by mail: the objection is withdrawn for that purpose and channel",
+        NEWS,
+        "email",
+        [
+            DM_OBJECTION,
+            given(mailbox_proof="none"),
+            step("objection_withdrawn", NEWS, channel="email", mailbox_proof="confirmation"),
+            step("consent_confirmed", NEWS, channel="email", mailbox_proof="confirmation"),
+        ],
+        True,
+        "consent_given",
+    ),
+    (
+        "a lift confirmed on email leaves the objection on phone",
+        NEWS,
+        "phone",
+        [
+            DM_OBJECTION,
+            given(),
+            step("objection_withdrawn", NEWS, channel="email", mailbox_proof="confirmation"),
+        ],
+        True,
+        "consent_given",
+    ),
+    (
+        "withdrawing an objection without proof of the mailbox waits",
+        CUSTOMER,
+        "email",
+        [
+            CUSTOMER_PROOF,
+            step("objection_recorded", CUSTOMER),
+            step("objection_withdrawn", CUSTOMER, mailbox_proof="none"),
+        ],
+        False,
+        "unconfirmed",
+    ),
+    (
+        "a new objection cancels a lift still waiting",
+        CUSTOMER,
+        "email",
+        [
+            CUSTOMER_PROOF,
+            step("objection_recorded", CUSTOMER),
+            step("objection_withdrawn", CUSTOMER, mailbox_proof="none"),
+            step("objection_recorded", CUSTOMER, source="one_click", mailbox_proof="none"),
+        ],
+        False,
+        "objected",
+    ),
+    (
+        "withdrawing an objection with proof of the mailbox lifts it",
+        CUSTOMER,
+        "email",
+        [
+            CUSTOMER_PROOF,
+            step("objection_recorded", CUSTOMER),
+            step("objection_withdrawn", CUSTOMER),
+        ],
+        True,
+        "legitimate_interest",
     ),
     # asserted bases
     ("contract not asserted", INVOICES, "email", [], False, "basis_not_asserted"),

@@ -1,14 +1,15 @@
 """POST /api/v1/consents: a person's decisions from the widget (or an admin), with a receipt."""
 
-from flask import g, jsonify
+import secrets
+
+from flask import g, jsonify, request
 
 from consent.api import params as read
 from consent.api.auth import require
 from consent.api.blueprint import actor, bp
 from consent.api.params import ApiError
-from consent.core import ledger, shapes, subjects
+from consent.core import api_keys, changes, ledger, shapes, subjects
 from consent.core.database import db
-from consent.core.vocabulary import SOURCES
 from consent.extensions import limiter
 from consent.web import mail
 
@@ -17,22 +18,44 @@ DECISIONS = {
     "refused": "consent_refused",
     "withdrawn": "consent_withdrawn",
 }
+# A script holding the published widget key must not flood one person's ledger.
+WIDGET_ADDRESS_LIMIT = "10 per hour;30 per day"
+WIDGET_PREFIX = f"{api_keys.PREFIX}{api_keys.ROLE_TAGS['widget']}_"
+
+
+def _address_key() -> str:
+    """Rate-limit key of a widget call: the key and the person it names (hashed, so the
+    store keeps no address). Limits are checked before the key is authenticated: a call
+    that is not a widget key's gets a key of its own, limited by the route's limit alone."""
+    bearer = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    data = request.get_json(silent=True)
+    person = data.get("subject") if isinstance(data, dict) else None
+    email = person.get("email") if isinstance(person, dict) else None
+    if not bearer.startswith(WIDGET_PREFIX) or not isinstance(email, str):
+        return f"consents:other:{secrets.token_hex(8)}"
+    try:
+        return f"consents:{api_keys.hash_key(bearer)[:16]}:{subjects.email_hash(email)}"
+    except subjects.InvalidEmail:
+        return f"consents:other:{secrets.token_hex(8)}"
 
 
 @bp.post("/v1/consents", provide_automatic_options=False)
 @limiter.limit("60/minute")
+@limiter.limit(WIDGET_ADDRESS_LIMIT, key_func=_address_key)
 @require("widget", "admin")
 def consents():
-    """Record a person's consent decisions (widget or admin) and return the signed receipt."""
+    """Record a person's consent decisions (widget or admin) and return the signed receipt.
+
+    The answer has one shape whatever the address (new, known, objecting, erased): what
+    needs proof of the mailbox waits for the confirmation mail (SPEC §3, §6)."""
     data = read.body()
     person = data.get("subject")
     if not isinstance(person, dict):
         raise ApiError(400, "invalid_parameter", "subject must be an object.")
     locale = read.locale(data.get("locale")) or g.controller.default_locale
-    source = "widget" if g.api_key.role == "widget" else (read.text(data, "source") or "api")
-    if source not in SOURCES:
-        raise ApiError(400, "invalid_source", f"Unknown source {source!r}.")
-    changes, confirm = [], []
+    # The door names the source: no key can claim another's (SPEC §2).
+    source = "widget" if g.api_key.role == "widget" else "api"
+    decided = []
     for entry in read.items(data, "decisions"):
         if not isinstance(entry, dict):
             raise ApiError(400, "invalid_parameter", "Each decision must be an object.")
@@ -45,24 +68,23 @@ def consents():
         if channel is not None and channel not in purpose.channels:
             raise ApiError(422, "unknown_channel", f"{purpose.slug} is not sent by {channel}.")
         version, text_hash = read.notice(purpose, entry.get("notice_version"), locale)
-        changes.append(
+        decided.append(
             ledger.Change(
                 kind, purpose, channel=channel, notice_version=version, notice_hash=text_hash
             )
         )
-        if kind == "consent_given" and purpose.double_opt_in and source == "widget":
-            confirm.append(purpose)
     subject = _consenting_subject(person, locale)
-    receipt = ledger.record(subject, changes, source=source, actor=actor(), locale=locale)
-    if confirm:
-        mail.queue_confirmation(g.controller, subject, confirm, locale)
+    held = changes.hold_if_suppressed(subject)
+    receipt = ledger.record(subject, held + decided, source=source, actor=actor(), locale=locale)
+    waiting = changes.waiting(subject, decided)
+    if waiting:
+        mail.queue_confirmation(g.controller, subject, waiting, locale)
     db.session.commit()
     return jsonify(
         {
             "subject": {"id": subject.public_id},
             "receipt": shapes.receipt_json(receipt),
-            "confirmation_required": [p.slug for p in confirm],
-            "confirmation_queued": bool(confirm),
+            "confirmation": "may_follow",
         }
     ), 201
 

@@ -4,7 +4,7 @@ from flask import g, jsonify
 
 from consent.api import params as read
 from consent.api.auth import require
-from consent.api.blueprint import bp
+from consent.api.blueprint import actor, bp
 from consent.api.params import ApiError
 from consent.core import campaign_links
 
@@ -29,6 +29,7 @@ def links():
                 channel,
                 read.text(data, "campaign"),
                 read.locale(data.get("locale")),
+                made_by=actor(),
             )
         )
     except ValueError as error:

@@ -123,6 +123,8 @@ def _refs(handle):
             yield row[column]
 
 
+# Links name what made them; links handed to a marketer prove nothing about a mailbox.
+MADE_BY = "command:make-links"
 LINK_COLUMNS = (
     "subject",
     "email",
@@ -158,7 +160,13 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
     made = unknown = 0
     with open(file, encoding="utf-8-sig", newline="") as handle:
         rows = campaign_links.link_rows(
-            controller, _refs(handle), scope, channel, campaign, normalise_locale(locale)
+            controller,
+            _refs(handle),
+            scope,
+            channel,
+            campaign,
+            normalise_locale(locale),
+            made_by=MADE_BY,
         )
         with click.progressbar(length=lines, label="signing links", file=sys.stderr) as bar:
             try:

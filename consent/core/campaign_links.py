@@ -69,10 +69,12 @@ class Target:
 class LinkMaker:
     """Makes the link rows of one campaign: same controller, scope, channel and locale."""
 
-    def __init__(self, controller, purposes, channel, campaign=None, locale=None):
+    def __init__(self, controller, purposes, channel, campaign=None, locale=None, made_by=None):
         slugs = tuple(p.slug for p in purposes) if purposes is not None else None
         # Link.payload() refuses unsafe characters, so a bad campaign id fails here, once.
-        template = signed_links.Link(controller.slug, "S", slugs, channel, campaign, locale)
+        template = signed_links.Link(
+            controller.slug, "S", slugs, channel, campaign, locale, made_by=made_by
+        )
         fields = template.payload().split("~")
         head, tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
         self.preferences = _UseSigner("preferences", head, tail)
@@ -143,12 +145,13 @@ def flag_reachable(targets, purposes, all_purposes, channel) -> None:
         target.reachable = len(got) == len(scope) if purposes is not None else bool(got)
 
 
-def link_rows(controller, refs, purposes: list[Purpose] | None, channel, campaign, locale):
+def link_rows(controller, refs, purposes: list[Purpose] | None, channel, campaign, locale, made_by):
     """Yield ("ok", ref, row) or ("unknown", ref, None) for each ref, in input order.
 
-    Refs are read in chunks, so a file of a million subjects streams through.
+    Refs are read in chunks, so a file of a million subjects streams through. `made_by`
+    names the key or command the links are handed to: they prove nothing about a mailbox.
     """
-    maker = LinkMaker(controller, purposes, channel, campaign, locale)
+    maker = LinkMaker(controller, purposes, channel, campaign, locale, made_by)
     chunk: list[str] = []
     for ref in refs:
         chunk.append(ref.strip())

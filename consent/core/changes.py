@@ -18,6 +18,26 @@ from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, u
 ACTOR = "subject"
 # How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
 CONSENT, OBJECT, NONE = "consent", "object", "none"
+# Kinds whose effect may wait for the person to confirm by mail (SPEC §3).
+MAY_WAIT = ("consent_given", "objection_withdrawn")
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Whoever acts through a signed link: what the link proved about the mailbox, and who
+    made the link when the product did not mail it (a marketer's key, a command)."""
+
+    proof: str = "none"
+    made_by: str | None = None
+
+    @property
+    def actor(self) -> str:
+        if self.proof != "none" or not self.made_by:
+            return ACTOR
+        return f"{ACTOR} via {self.made_by}"
+
+
+CONFIRMED = Holder("confirmation")
 
 
 class StaleNotice(ValueError):
@@ -30,6 +50,11 @@ class ChannelState:
     on: bool
     reason: str
     expires_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Chosen, and waiting for the person to confirm by mail."""
+        return self.reason == "unconfirmed"
 
 
 @dataclass
@@ -60,6 +85,8 @@ class Outcome:
 
     changes: list[Change] = field(default_factory=list)
     receipt: Receipt | None = None
+    # Purposes whose new choice takes effect once the person confirms by mail.
+    waiting: list[Purpose] = field(default_factory=list)
 
 
 def overview(
@@ -88,13 +115,28 @@ def gpc_recorded(subject: Subject) -> bool:
     return any(event.source == "gpc" for event in ledger.events_of(subject))
 
 
-def _apply(subject, changes, source, locale, history) -> Outcome:
+def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome:
     if not changes:
         return Outcome()
     receipt = ledger.record(
-        subject, changes, source=source, actor=ACTOR, locale=locale, history=history
+        subject,
+        changes,
+        source=source,
+        actor=holder.actor,
+        locale=locale,
+        history=history,
+        mailbox_proof=holder.proof,
     )
-    return Outcome(changes, receipt)
+    return Outcome(changes, receipt, waiting(subject, changes))
+
+
+def waiting(subject: Subject, changes: list[Change]) -> list[Purpose]:
+    """The purposes these changes touched whose new choice waits for a confirmation mail."""
+    touched = {c.purpose.id: c.purpose for c in changes if c.kind in MAY_WAIT and c.purpose}
+    if not touched:
+        return []
+    events = rules.in_order(ledger.events_of(subject))
+    return rules.waiting_for_confirmation(list(touched.values()), events)
 
 
 def _shown_notice(purpose: Purpose, version: str, locale: str) -> Notice:
@@ -116,12 +158,13 @@ def _given(purpose, notice, channel=None) -> Change:
     )
 
 
-def save(controller, subject, form, locale) -> Outcome:
+def save(controller, subject, form, locale, holder: Holder) -> Outcome:
     """Record the difference between the submitted page and what stands now.
 
     `form` maps field names to values: `version-<slug>` for every purpose shown,
     `consent-<slug>-<channel>` for a ticked channel, `object-<slug>` for a ticked objection.
     Purposes without a version field were not on the submitted page and stay as they are.
+    A choice waiting for confirmation counts as made: saving it again records nothing.
     """
     history = ledger.lock(subject)
     changes = []
@@ -132,57 +175,70 @@ def save(controller, subject, form, locale) -> Outcome:
         if state.control == CONSENT:
             for channel in state.channels:
                 wanted = bool(form.get(f"consent-{purpose.slug}-{channel.channel}"))
-                if wanted and not channel.on:
+                chosen = channel.on or channel.pending
+                if wanted and not chosen:
                     notice = _shown_notice(purpose, version, locale)
                     changes.append(_given(purpose, notice, channel.channel))
-                elif channel.on and not wanted:
+                elif chosen and not wanted:
                     changes.append(Change("consent_withdrawn", purpose, channel=channel.channel))
             continue
         wanted = bool(form.get(f"object-{purpose.slug}"))
         if wanted and not state.objected:
             changes.append(Change("objection_recorded", purpose))
         elif state.objected and not wanted:
-            # The person's own consent after an objection lifts it (rules._consent_after).
-            changes.append(_given(purpose, _shown_notice(purpose, version, locale)))
-    return _apply(subject, changes, "preference_page", locale, history)
+            changes.append(Change("objection_withdrawn", purpose))
+    return _apply(subject, changes, "preference_page", locale, history, holder)
 
 
-def _record(subject, steps, source, locale, history) -> Outcome:
+def _record(subject, steps, source, locale, history, holder: Holder) -> Outcome:
     changes = [Change(s.kind, s.purpose, scope=s.scope, channel=s.channel) for s in steps]
-    return _apply(subject, changes, source, locale, history)
+    return _apply(subject, changes, source, locale, history, holder)
 
 
-def unsubscribe_all(controller, subject, locale, channel=None, source="preference_page"):
+def unsubscribe_all(
+    controller, subject, locale, holder: Holder, channel=None, source="preference_page"
+):
     """Withdraw every consent-based marketing purpose and object to direct marketing."""
     history = ledger.lock(subject)
     steps = rules.unsubscribe_all(controller.purposes, channel, rules.in_order(history))
-    return _record(subject, steps, source, locale, history)
+    return _record(subject, steps, source, locale, history, holder)
 
 
-def one_click(controller, subject, slugs, channel, locale) -> Outcome:
+def one_click(controller, subject, slugs, channel, locale, holder: Holder) -> Outcome:
     """RFC 8058: withdraw the link's scope on its channel; a link for all purposes is
     an unsubscribe from all marketing."""
     if slugs is None:
-        return unsubscribe_all(controller, subject, locale, channel, source="one_click")
+        return unsubscribe_all(controller, subject, locale, holder, channel, source="one_click")
     history = ledger.lock(subject)
     in_scope = [p for p in controller.purposes if p.slug in slugs]
     steps = rules.unsubscribe(in_scope, channel, rules.in_order(history))
-    return _record(subject, steps, "one_click", locale, history)
+    return _record(subject, steps, "one_click", locale, history, holder)
 
 
-def gpc(controller, subject, locale) -> Outcome:
+def gpc(controller, subject, locale, holder: Holder) -> Outcome:
     """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once."""
     history = ledger.lock(subject)
     steps = rules.gpc_objections(controller.purposes, rules.in_order(history))
-    return _record(subject, steps, "gpc", locale, history)
+    return _record(subject, steps, "gpc", locale, history, holder)
 
 
-def confirm(controller, subject, slugs, locale) -> Outcome:
-    """Double opt-in: confirm the consents in scope still waiting for it (rules: unconfirmed)."""
+def confirm(controller, subject, slugs, channel, locale) -> Outcome:
+    """The person clicked the confirmation mailed to them: what waited for it in scope takes
+    effect (rules.confirmations)."""
     history = ledger.lock(subject)
     in_scope = [p for p in controller.purposes if slugs is None or p.slug in slugs]
-    steps = rules.confirmations(in_scope, rules.in_order(history))
-    return _record(subject, steps, "preference_page", locale, history)
+    steps = rules.confirmations(in_scope, channel, rules.in_order(history))
+    if any(step.kind == "suppression_lifted" for step in steps):
+        subjects.lift_suppression(subject)
+    return _record(subject, steps, "preference_page", locale, history, CONFIRMED)
+
+
+def hold_if_suppressed(subject: Subject) -> list[Change]:
+    """A person re-created at an address erased on request is held (restricted) until they
+    confirm by mail that the mailbox is theirs; nothing else tells them apart."""
+    if not subjects.suppressed(subject) or rules.suppression_holds(ledger.events_of(subject)):
+        return []
+    return [Change("restriction_started", reason=rules.SUPPRESSED)]
 
 
 def erase(subject, locale):

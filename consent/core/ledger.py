@@ -26,7 +26,6 @@ from consent.core.vocabulary import (
     CHANNELS,
     DIRECT_MARKETING,
     KINDS,
-    LINK_SOURCES,
     MAILBOX_PROOFS,
     SOURCES,
     SUBJECT_WIDE_KINDS,
@@ -69,7 +68,7 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
     if purpose is not None and purpose.controller_id != subject.controller_id:
         raise LedgerError("unknown_purpose", "Unknown purpose.", 404)
     if change.scope == DIRECT_MARKETING:
-        if change.kind not in ("objection_recorded",) or purpose is not None:
+        if change.kind not in ("objection_recorded", "objection_withdrawn") or purpose is not None:
             raise LedgerError(
                 "invalid_scope", "Only an objection can have the direct_marketing scope."
             )
@@ -135,7 +134,9 @@ def record(
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
     `history` is what `lock()` returned when the caller took the lock itself in this
-    transaction to decide on the changes; otherwise the lock is taken here.
+    transaction to decide on the changes; otherwise the lock is taken here. A door reached
+    through a signed link says what the link proved (`mailbox_proof`); every other door
+    proves nothing about the mailbox.
     """
     if not changes:
         raise LedgerError("no_changes", "Nothing to record.")
@@ -174,7 +175,7 @@ def record(
             recorded_at=now,
             receipt_id=receipt_id,
             prev_hash=subject.last_hash,
-            mailbox_proof=mailbox_proof or _default_mailbox_proof(source),
+            mailbox_proof=mailbox_proof or "none",
             given_at=change.given_at,
             hash_version=chain.CURRENT_FORM,
         )
@@ -203,11 +204,6 @@ def _issue_receipt(controller, subject, events, receipt_id, source, locale) -> R
     )
     db.session.add(receipt)
     return receipt
-
-
-def _default_mailbox_proof(source: str) -> str | None:
-    """Doors that never reach the mailbox record `none`; a signed-link door says what it saw."""
-    return None if source in LINK_SOURCES else "none"
 
 
 def _basis_for(change: Change, earlier: list[Event]) -> str | None:

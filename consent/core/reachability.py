@@ -30,6 +30,7 @@ _EVENT_COLUMNS = (
     Event.channel,
     Event.basis,
     Event.source,
+    Event.mailbox_proof,
     Event.occurred_at,
     Event.notice_version,
 )

@@ -15,7 +15,8 @@ from consent.core.vocabulary import (
     CONSENT_DECISIONS,
     DIRECT_MARKETING,
     PROFILING,
-    UNVERIFIED_SOURCES,
+    PROOF_EXEMPT_SOURCES,
+    PROVING,
 )
 
 
@@ -77,34 +78,53 @@ def basis_in_force(purpose, events) -> str:
 
 
 def _restriction(purpose, events):
-    """The restriction_started event in force for the purpose, or None."""
+    """The restriction_started event in force for the purpose (None: subject-wide), or None."""
     active = {}
     for event in events:
-        if event.purpose_id not in (None, purpose.id):
+        if event.purpose_id not in (None, purpose and purpose.id):
             continue
         if event.kind == "restriction_started":
             active[event.purpose_id] = event
         elif event.kind == "restriction_ended":
             active.pop(event.purpose_id, None)
-    return active.get(None) or active.get(purpose.id)
+    return active.get(None) or (purpose and active.get(purpose.id))
 
 
-def _consent_after(purpose, channel, events, event) -> bool:
-    """The subject's own later consent for this purpose lifts an earlier objection to it."""
-    return any(
-        e.kind == "consent_given"
-        and _about(e, purpose)
-        and _on_channel(e, channel)
-        and _after(e, event)
-        for e in events
-    )
+def proven(event) -> bool:
+    """Whether the event came with proof of the mailbox, or from a door that needs none:
+    staff who identified the sender (Art. 12(6)) and retention (SPEC §3)."""
+    return event.mailbox_proof in PROVING or event.source in PROOF_EXEMPT_SOURCES
+
+
+def _lifts(event, objection, purpose) -> bool:
+    """Whether the event is the person's choice to lift `objection` for this purpose: their
+    `objection_withdrawn` (of this purpose, or of direct marketing as a whole where that was
+    the objection's scope) or their consent to this purpose."""
+    if event.kind == "consent_given":
+        return _about(event, purpose)
+    if event.kind != "objection_withdrawn":
+        return False
+    return _about(event, purpose) or event.scope == objection.scope == DIRECT_MARKETING
+
+
+def _lift(objection, purpose, channel, events):
+    """(lifted, waiting): the later choice with proof that lifts the objection on the channel,
+    else the latest such choice still waiting for the person to confirm it by mail."""
+    waiting = None
+    for event in events:
+        if _after(event, objection) and _on_channel(event, channel):
+            if _lifts(event, objection, purpose):
+                if proven(event):
+                    return event, None
+                waiting = event
+    return None, waiting
 
 
 def _marketing_objection(purpose, channel, events):
-    """A direct_marketing-scope objection that stops this purpose on this channel, or None."""
+    """The direct_marketing-scope objection that covers this purpose on this channel, or None."""
     if purpose.category != DIRECT_MARKETING:
         return None
-    objection = _latest(
+    return _latest(
         events,
         lambda e: (
             e.kind == "objection_recorded"
@@ -112,13 +132,10 @@ def _marketing_objection(purpose, channel, events):
             and _on_channel(e, channel)
         ),
     )
-    if objection and not _consent_after(purpose, channel, events, objection):
-        return objection
-    return None
 
 
 def _purpose_objection(purpose, channel, events):
-    """An objection to this purpose itself that is neither overridden nor lifted, or None."""
+    """The latest objection to this purpose itself that no override re-opened, or None."""
     # An override re-opens only a non-marketing purpose (Art. 21(3)).
     kinds = (
         ("objection_recorded",)
@@ -137,9 +154,21 @@ def _purpose_objection(purpose, channel, events):
             and _on_channel(e, channel)
         ),
     )
-    if latest is None or latest.kind == "objection_overridden":
-        return None
-    return None if _consent_after(purpose, channel, events, latest) else latest
+    return None if latest is None or latest.kind == "objection_overridden" else latest
+
+
+def _objection(purpose, channel, basis, events):
+    """(objection, waiting) for the first objection that still stops the purpose on the
+    channel, with the unconfirmed choice that would lift it; (None, None) when none does."""
+    candidates = [_marketing_objection(purpose, channel, events)]
+    if basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING:
+        candidates.append(_purpose_objection(purpose, channel, events))
+    for objection in candidates:
+        if objection is not None:
+            lifted, waiting = _lift(objection, purpose, channel, events)
+            if lifted is None:
+                return objection, waiting
+    return None, None
 
 
 def _consent_decision(purpose, channel, events) -> Decision:
@@ -158,7 +187,7 @@ def _consent_decision(purpose, channel, events) -> Decision:
         return Decision(False, "consent", reason[latest.kind], latest.id)
     # A consent is judged by the double opt-in and lifetime in force when it was given.
     given_under = purpose.settings_at(latest.occurred_at)
-    if given_under.double_opt_in and latest.source in UNVERIFIED_SOURCES:
+    if given_under.double_opt_in and not proven(latest):
         confirmed = any(
             e.kind == "consent_confirmed"
             and _about(e, purpose)
@@ -198,11 +227,9 @@ def standing(purpose, channel: str, events) -> Decision:
         return Decision(False, basis, "retired")
     if channel not in purpose.channels:
         return Decision(False, basis, "channel_not_offered")
-    objection = _marketing_objection(purpose, channel, events)
-    if objection is None and (
-        basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING
-    ):
-        objection = _purpose_objection(purpose, channel, events)
+    objection, waiting = _objection(purpose, channel, basis, events)
+    if waiting:
+        return Decision(False, basis, "unconfirmed", waiting.id)
     if objection:
         return Decision(False, basis, "objected", objection.id)
     if basis == "consent":
@@ -292,7 +319,8 @@ def consent_live(purpose, channel, events) -> bool:
 
 
 def objection_stands(purpose, channel, events) -> bool:
-    """Whether the purpose is stopped by an objection on the channel (None: on all of them)."""
+    """Whether the purpose is stopped by an objection on the channel (None: on all of them)
+    that no choice waiting for confirmation would lift: a new objection supersedes one."""
     channels = purpose.channels if channel is None else [channel]
     return all(standing(purpose, each, events).reason == "objected" for each in channels)
 
@@ -301,8 +329,9 @@ def marketing_objection_stands(purposes, channel, events) -> bool:
     """Whether a direct-marketing objection covering `channel` (None: every channel) still
     stops every direct-marketing purpose there.
 
-    The same test `standing()` applies per purpose: a later consent lifts the objection only
-    for that purpose and channel, so a consent by SMS leaves an email objection standing.
+    The same test `standing()` applies per purpose: a later lift (proven or waiting for
+    confirmation) counts only for that purpose and channel, so a consent by SMS leaves an
+    email objection standing.
     """
     covering = _latest(
         events,
@@ -319,7 +348,10 @@ def marketing_objection_stands(purposes, channel, events) -> bool:
             continue
         channels = purpose.channels if channel is None else [channel]
         for each in channels:
-            if each in purpose.channels and _marketing_objection(purpose, each, events) is None:
+            if each not in purpose.channels:
+                continue
+            lifted, waiting = _lift(covering, purpose, each, events)
+            if lifted or waiting:
                 return False
     return True
 
@@ -367,11 +399,54 @@ def gpc_objections(purposes, events) -> list[Step]:
     ]
 
 
-def confirmations(purposes, events) -> list[Step]:
-    """Double opt-in: confirm each consent in scope that still waits for it."""
+# The reason of the restriction that holds a person re-created at an address erased on
+# request until they confirm by mail that the mailbox is theirs (SPEC §3).
+SUPPRESSED = "suppressed_address"
+
+
+def _suppression(events):
+    """The restriction holding a re-created person until they confirm, or None."""
+    restriction = _restriction(None, events)
+    return restriction if restriction and restriction.reason == SUPPRESSED else None
+
+
+def suppression_holds(events) -> bool:
+    return _suppression(in_order(events)) is not None
+
+
+def confirmations(purposes, channel, events) -> list[Step]:
+    """What a confirmation mailed to the address proves (SPEC §3): the suppression of an
+    address erased on request is lifted, and for each purpose in scope whose choice on the
+    channel (None: every channel) waits for it, the consent is confirmed and the objection
+    it would lift withdrawn, limited to that purpose and channel."""
     steps = []
+    suppression = _suppression(events)
+    if suppression is not None:
+        steps += [Step("suppression_lifted"), Step("restriction_ended")]
+        events = [e for e in events if e is not suppression]
     for purpose in purposes:
-        if any(standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels):
-            latest = _latest_consent(purpose, None, events)
-            steps.append(Step("consent_confirmed", purpose, channel=latest.channel))
+        basis = basis_in_force(purpose, events)
+        for each in purpose.channels:
+            if channel not in (None, each):
+                continue
+            if standing(purpose, each, events).reason != "unconfirmed":
+                continue
+            objection, _waiting = _objection(purpose, each, basis, events)
+            if objection is not None:
+                steps.append(Step("objection_withdrawn", purpose, channel=each))
+            latest = _latest_consent(purpose, each, events)
+            if latest is not None and latest.kind == "consent_given" and not proven(latest):
+                steps.append(Step("consent_confirmed", purpose, channel=each))
     return steps
+
+
+def waiting_for_confirmation(purposes, events) -> list:
+    """The purposes with a choice that takes effect only once the person confirms by mail:
+    every one while a suppression holds the person."""
+    if _suppression(events) is not None:
+        return list(purposes)
+    return [
+        purpose
+        for purpose in purposes
+        if any(standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels)
+    ]

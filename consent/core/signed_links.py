@@ -12,13 +12,18 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 USES = ("preferences", "unsubscribe", "receipt", "confirm")
-VERSION = "1"
+VERSION = "2"
+# Version 1 had no `made_by`; its links still open, proving nothing about the mailbox.
+OLD_VERSION = "1"
 ALL = "*"
 # The one body an RFC 8058 one-click POST carries.
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
-URL_SAFE = "*"  # left unquoted in URLs, so the all-purposes marker stays readable
+URL_SAFE = "*:"  # left unquoted in URLs, so the all-purposes marker and made_by stay readable
 _FIELD = r"[A-Za-z0-9_.,:*-]*"
-_PAYLOAD = re.compile(rf"{_FIELD}(?:~{_FIELD}){{7}}")
+_PAYLOAD = re.compile(rf"{_FIELD}(?:~{_FIELD}){{8}}")
+# `made_by` of a link the product mailed itself, followed by the address it went to (hashed).
+MAILED = "mail:"
+_MAILED_HASH_LENGTH = 16
 
 
 class InvalidLink(Exception):
@@ -42,6 +47,9 @@ class Link:
     campaign: str | None = None
     locale: str | None = None
     extra: str | None = None  # a receipt id for `receipt` links
+    # Who made the link: `mail:<address hash>` when the product mailed it to the person,
+    # otherwise the API key or command that handed it to a marketer (SPEC §4).
+    made_by: str | None = None
 
     def payload(self) -> str:
         fields = [
@@ -53,6 +61,7 @@ class Link:
             self.campaign or "",
             self.locale or "",
             self.extra or "",
+            self.made_by or "",
         ]
         payload = "~".join(fields)
         if not _PAYLOAD.fullmatch(payload):
@@ -62,9 +71,11 @@ class Link:
     @classmethod
     def parse(cls, text: str) -> "Link":
         fields = text.split("~")
-        if len(fields) != 8 or fields[0] != VERSION:
+        if len(fields) == 8 and fields[0] == OLD_VERSION:
+            fields.append("")
+        elif len(fields) != 9 or fields[0] != VERSION:
             raise InvalidLink("unknown payload")
-        _, controller, subject, purposes, channel, campaign, locale, extra = fields
+        _, controller, subject, purposes, channel, campaign, locale, extra, made_by = fields
         return cls(
             controller=controller,
             subject=subject,
@@ -73,7 +84,17 @@ class Link:
             campaign=campaign or None,
             locale=locale or None,
             extra=extra or None,
+            made_by=made_by or None,
         )
+
+    def proves_mailbox(self, email_hash: str | None) -> bool:
+        """Whether the product mailed this link to the address the person has now."""
+        return bool(email_hash) and self.made_by == mailed_to(email_hash)
+
+
+def mailed_to(email_hash: str) -> str:
+    """`made_by` of a link the product mails to the address with this hash."""
+    return MAILED + email_hash[:_MAILED_HASH_LENGTH]
 
 
 class _Signer(TimestampSigner):

@@ -5,7 +5,7 @@ import hmac
 import unicodedata
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -106,17 +106,20 @@ def upsert(
     events_follow: bool = False,
     trusted: bool = True,
 ) -> tuple[Subject | None, bool]:
-    """(subject, created); (None, False) when the address belongs to an erased person.
+    """(subject, created); (None, False) when a trusted caller names an address erased on
+    request (an import must not bring the person back).
 
     `trusted`: the caller knows who the person is (an admin key, an import). An untrusted
     caller (the publishable widget key) finds people by address only and never changes who
-    an existing person is: no new address, no CRM id, no locale of someone known.
+    an existing person is: no new address, no CRM id, no locale of someone known. For an
+    erased address it gets a new subject, like for any new one (its answer must not tell
+    them apart): `suppressed()` then tells the door to hold that person until they confirm.
     A new subject gets its state rows here, unless `events_follow`: the caller records
     events for it at once, and ledger.record writes the state then. Two requests creating
     the same person at once both get the one subject.
     """
     hashed = email_hash(email)
-    if is_suppressed(controller, hashed):
+    if trusted and is_suppressed(controller, hashed):
         return None, False
     subject = by_email(controller, email)
     if subject is None and external_id and trusted:
@@ -161,6 +164,23 @@ def _create(controller, email, hashed, external_id, locale, events_follow):
     if created and not events_follow:
         ledger.refresh_state(subject, controller, [])
     return subject, created
+
+
+def suppressed(subject: Subject) -> bool:
+    """Whether the person's address is one erased on request and not yet confirmed again."""
+    return bool(subject.email_hash) and is_suppressed(
+        db.session.get(Controller, subject.controller_id), subject.email_hash
+    )
+
+
+def lift_suppression(subject: Subject) -> None:
+    """The person confirmed the mailbox is theirs: the address is no longer held back."""
+    db.session.execute(
+        delete(Suppression).where(
+            Suppression.controller_id == subject.controller_id,
+            Suppression.email_hash == subject.email_hash,
+        )
+    )
 
 
 def erase(subject: Subject, *, source: str, actor: str, locale: str | None = None):

@@ -49,16 +49,23 @@ KINDS = (
     "consent_withdrawn",
     "consent_expired",
     "objection_recorded",
+    "objection_withdrawn",
     "objection_overridden",
     "restriction_started",
     "restriction_ended",
     "basis_asserted",
     "basis_ended",
+    "suppression_lifted",
     "erasure_completed",
 )
 CONSENT_DECISIONS = ("consent_given", "consent_refused", "consent_withdrawn", "consent_expired")
 # Kinds that need no purpose: a restriction or erasure may cover the whole subject.
-SUBJECT_WIDE_KINDS = ("restriction_started", "restriction_ended", "erasure_completed")
+SUBJECT_WIDE_KINDS = (
+    "restriction_started",
+    "restriction_ended",
+    "suppression_lifted",
+    "erasure_completed",
+)
 
 SOURCES = (
     "preference_page",
@@ -70,8 +77,6 @@ SOURCES = (
     "retention",
     "gpc",
 )
-# A consent from these sources has not proved the address; double opt-in wants confirmation.
-UNVERIFIED_SOURCES = ("widget",)
 
 CHANNELS = ("email", "phone", "sms", "post")
 DIRECT_MARKETING = "direct_marketing"
@@ -93,5 +98,6 @@ def normalise_locale(value: str | None) -> str | None:
 
 # How a decision proved it came from the holder of the mailbox (SPEC §3).
 MAILBOX_PROOFS = ("mailed_link", "confirmation", "none")
-# Doors reached through a signed link: whether that link came from our own mail is theirs to say.
-LINK_SOURCES = ("preference_page", "one_click")
+PROVING = ("mailed_link", "confirmation")
+# Doors that need no proof of the mailbox: staff who identified the sender, and retention.
+PROOF_EXEMPT_SOURCES = ("console", "retention")

@@ -66,6 +66,7 @@ def _link(controller: Controller, subject: Subject, scope) -> signed_links.Link:
         channel="email",
         campaign="demo",
         locale=subject.locale,
+        made_by="command:demo",
     )
 
 
@@ -116,7 +117,16 @@ class _Scene:
         )
 
     def record(self, changes, source: str, actor: str = SELF_SERVICE) -> None:
-        ledger.record(self.subject, changes, source=source, actor=actor, locale=self.subject.locale)
+        """The stories' page visits start from links the product mailed to the person."""
+        proof = "mailed_link" if source == "preference_page" else None
+        ledger.record(
+            self.subject,
+            changes,
+            source=source,
+            actor=actor,
+            locale=self.subject.locale,
+            mailbox_proof=proof,
+        )
 
     def become_customer(self, days: int) -> None:
         """The CRM reports a signed contract: every purpose on a basis other than consent

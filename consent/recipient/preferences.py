@@ -28,6 +28,8 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "nb": "Norsk bokmål", "en": "English"}
 FRESH_LINK_LIMIT = "5 per hour;20 per day"
 # Per address too, whoever asks: the form must not become a way to flood a mailbox.
 FRESH_LINK_ADDRESS_LIMIT = "5 per hour;10 per day"
+# A person asking from their page for a link by mail: the same cap, per person.
+MAILED_LINK_LIMIT = "5 per hour;10 per day"
 RENEWABLE_USES = ("preferences", "unsubscribe", "confirm")
 CATEGORY_ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 
@@ -65,21 +67,33 @@ def _load(link):
 
 
 def _open(token: str, use: str, allow_expired: bool = False):
-    """(link, controller, subject, locale) for a live link; raises InvalidLink otherwise."""
+    """(link, controller, subject, locale) for a live link; raises InvalidLink otherwise.
+
+    An expired link that is still allowed (one-click) comes back with `expired` set on g."""
+    g.link_expired = False
     try:
         link = signed_links.read(token, use)
     except signed_links.ExpiredLink as error:
         if not allow_expired:
             raise
-        link = error.link
+        link, g.link_expired = error.link, True
     controller, subject = _load(link)
     return link, controller, subject, str(get_locale())
 
 
-def _link_to(controller, subject, locale, use="preferences", **fields) -> str:
-    return signed_links.url(
-        signed_links.Link(controller.slug, subject.public_id, locale=locale, **fields), use
+def _holder(link, subject) -> changes.Holder:
+    """What the link proves: a live link the product mailed to the person's current address
+    proves the mailbox; a campaign link, an old one or one for a former address does not."""
+    mailed = not g.link_expired and link.proves_mailbox(subject.email_hash)
+    return changes.Holder("mailed_link" if mailed else "none", link.made_by)
+
+
+def _link_to(controller, subject, locale, use="preferences", made_by=None, **fields) -> str:
+    """A link for the same person, made by whoever made the link it was opened from."""
+    link = signed_links.Link(
+        controller.slug, subject.public_id, locale=locale, made_by=made_by, **fields
     )
+    return signed_links.url(link, use)
 
 
 @bp.errorhandler(signed_links.InvalidLink)
@@ -122,7 +136,7 @@ def form_expired(error):
     return error_page(400, title, message)
 
 
-def _page(token, controller, subject, locale, message=None, status=200):
+def _page(token, link, controller, subject, locale, message=None, status=200):
     states = changes.overview(controller, subject, locale)
     return render_template(
         "preferences/show.html",
@@ -135,6 +149,8 @@ def _page(token, controller, subject, locale, message=None, status=200):
         message=message,
         event_count=subject.event_count,
         member_since=subject.created_at,
+        mailbox_proven=_holder(link, subject).proof != "none",
+        mail_link_form=ButtonForm(),
     ), status
 
 
@@ -159,9 +175,9 @@ def mask_email(email: str | None) -> str:
 def show(token):
     link, controller, subject, locale = _open(token, "preferences")
     if request.headers.get("Sec-GPC", "").strip() == "1":
-        changes.gpc(controller, subject, locale)
+        changes.gpc(controller, subject, locale, _holder(link, subject))
         db.session.commit()
-    return _page(token, controller, subject, locale)
+    return _page(token, link, controller, subject, locale)
 
 
 @bp.post("/preferences/<token>")
@@ -170,38 +186,86 @@ def save(token):
     form = PreferencesForm()
     if not form.validate_on_submit():
         abort(400)
-    notice_locale = form.notice_locale.data
+    notice_locale, holder = form.notice_locale.data, _holder(link, subject)
     try:
         if request.form.get("action") == "unsubscribe_all":
-            outcome = changes.unsubscribe_all(controller, subject, notice_locale)
+            outcome = changes.unsubscribe_all(controller, subject, notice_locale, holder)
         else:
-            outcome = changes.save(controller, subject, request.form, notice_locale)
+            outcome = changes.save(controller, subject, request.form, notice_locale, holder)
     except changes.StaleNotice:
         db.session.rollback()
         message = _("Some texts have changed since you opened this page. Please check them again.")
-        return _page(token, controller, subject, locale, message, 409)
+        return _page(token, link, controller, subject, locale, message, 409)
+    if outcome.waiting:
+        mail.queue_confirmation(controller, subject, outcome.waiting, notice_locale)
     db.session.commit()
-    return _confirmation(token, controller, subject, locale, outcome)
+    return _confirmation(token, link, controller, subject, locale, outcome)
 
 
-def _confirmation(token, controller, subject, locale, outcome, template="saved.html"):
+def _confirmation(token, link, controller, subject, locale, outcome, template="saved.html"):
+    """The answer to a change. It links to the preference page only while the link it came
+    from still grants that page: an old one-click link only ever unsubscribes (SPEC §4)."""
     states = changes.overview(controller, subject, locale)
     receipt = outcome.receipt
+    made_by = link.made_by
     return render_template(
         f"preferences/{template}",
         token=token,
         controller=controller,
         outcome=outcome,
+        masked_email=mask_email(subject.email),
         titles={s.purpose.id: s.notice.title if s.notice else s.purpose.slug for s in states},
         still=[s for s in states if s.reachable],
-        receipt_url=receipt and _link_to(controller, subject, locale, "receipt", extra=receipt.id),
-        preferences_url=_link_to(controller, subject, locale),
+        receipt_url=receipt
+        and _link_to(controller, subject, locale, "receipt", made_by, extra=receipt.id),
+        preferences_url=None
+        if g.link_expired
+        else _link_to(controller, subject, locale, made_by=made_by),
     )
+
+
+def _needs_mailed_link(token, link, controller, subject):
+    """Export and erasure need a link the product mailed to the current address (SPEC §3):
+    None when this one is, else the page that offers one by mail."""
+    if _holder(link, subject).proof != "none":
+        return None
+    return render_template(
+        "preferences/needs_mailed_link.html",
+        token=token,
+        controller=controller,
+        masked_email=mask_email(subject.email),
+        form=ButtonForm(),
+    ), 403
+
+
+def _this_person(*_args, **_kwargs) -> str:
+    """Rate-limit key of the page's own mailed-link button: the person behind the token."""
+    token = (request.view_args or {}).get("token", "")
+    try:
+        link = signed_links.read(token, "preferences")
+    except signed_links.InvalidLink:
+        return "mailed-link:invalid"
+    return f"mailed-link:{link.controller}:{link.subject}"
+
+
+@bp.post("/preferences/<token>/mail-link")
+@limiter.limit(MAILED_LINK_LIMIT, key_func=_this_person)
+def mail_link(token):
+    """Mail a fresh preference link to the person's current address, through the queue."""
+    link, controller, subject, locale = _open(token, "preferences")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    mail.queue_fresh_link(controller, subject.email, link.locale, locale, link.campaign)
+    db.session.commit()
+    return render_template("preferences/link_sent.html", controller=controller)
 
 
 @bp.get("/preferences/<token>/export")
 def export(token):
     link, controller, subject, locale = _open(token, "preferences")
+    refused = _needs_mailed_link(token, link, controller, subject)
+    if refused:
+        return refused
     body = json.dumps(subject_export(controller, subject), indent=2, ensure_ascii=False)
     response = current_app.response_class(body, mimetype="application/json")
     filename = f"personal-data-{controller.slug}.json"
@@ -212,6 +276,9 @@ def export(token):
 @bp.route("/preferences/<token>/erase", methods=["GET", "POST"])
 def erase(token):
     link, controller, subject, locale = _open(token, "preferences")
+    refused = _needs_mailed_link(token, link, controller, subject)
+    if refused:
+        return refused
     form = EraseForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
@@ -255,10 +322,11 @@ def one_click(token):
     link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True)
     if not _is_one_click_body():
         abort(400)
-    outcome = changes.one_click(controller, subject, link.purposes, link.channel, locale)
+    outcome = changes.one_click(
+        controller, subject, link.purposes, link.channel, locale, _holder(link, subject)
+    )
     db.session.commit()
-    response = _confirmation(token, controller, subject, locale, outcome, "unsubscribed.html")
-    return response, 200
+    return _confirmation(token, link, controller, subject, locale, outcome, "unsubscribed.html")
 
 
 def _is_one_click_body() -> bool:
@@ -277,9 +345,9 @@ def confirm(token):
         return render_template(
             "preferences/confirm.html", token=token, controller=controller, form=form
         )
-    outcome = changes.confirm(controller, subject, link.purposes, locale)
+    outcome = changes.confirm(controller, subject, link.purposes, link.channel, locale)
     db.session.commit()
-    return _confirmation(token, controller, subject, locale, outcome, "confirmed.html")
+    return _confirmation(token, link, controller, subject, locale, outcome, "confirmed.html")
 
 
 def _address_asked_for() -> str:

@@ -84,7 +84,11 @@ def deliver_fresh_link(message) -> None:
     if subject is not None and subject.erased_at is None:
         locale = payload["locale"] or subject.locale or payload["fallback_locale"]
         link = signed_links.Link(
-            controller.slug, subject.public_id, locale=locale, campaign=payload["campaign"]
+            controller.slug,
+            subject.public_id,
+            locale=locale,
+            campaign=payload["campaign"],
+            made_by=signed_links.mailed_to(subject.email_hash),
         )
         url = signed_links.url(link, "preferences")
         with force_locale(locale):
@@ -106,7 +110,12 @@ def deliver_confirmation(message) -> None:
     locale = message.payload["locale"]
     slugs = message.payload["purposes"]
     link = signed_links.Link(
-        controller.slug, subject.public_id, purposes=tuple(slugs), channel="email", locale=locale
+        controller.slug,
+        subject.public_id,
+        purposes=tuple(slugs),
+        channel="email",
+        locale=locale,
+        made_by=signed_links.mailed_to(subject.email_hash),
     )
     notices = current_notices(controller, locale)
     titles = [notices[p.id].title for p in controller.purposes if p.slug in slugs]

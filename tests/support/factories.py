@@ -89,10 +89,14 @@ class Factory:
         subject, _created = subjects.upsert(controller, email, external_id, locale)
         return subject
 
-    def record(self, subject, kind, purpose=None, source="api", **fields):
+    def record(self, subject, kind, purpose=None, source="api", mailbox_proof=None, **fields):
+        """One event; from the preference page, as opened from a link the product mailed."""
+        if mailbox_proof is None and source == "preference_page":
+            mailbox_proof = "mailed_link"
         return ledger.record(
             subject,
             [ledger.Change(kind, purpose=purpose, **fields)],
             source=source,
             actor="test",
+            mailbox_proof=mailbox_proof,
         )

@@ -50,6 +50,10 @@ def world(make, locale="en"):
 
 
 def link_for(c, s, use="preferences", **fields):
+    """A link as the product mails it to the person (proof of the mailbox), unless `made_by`
+    names who else made it (a marketer's key, a command)."""
+    if s.email_hash:
+        fields.setdefault("made_by", signed_links.mailed_to(s.email_hash))
     return signed_links.make(signed_links.Link(c.slug, s.public_id, **fields), use)
 
 

@@ -1,0 +1,123 @@
+"""SPEC §3 "proof of the mailbox" at the page: a link the product mailed to the person's
+current address proves it; a campaign link handed to a marketer, an old one-click link or a
+link for a former address does not. Withdrawing and objecting work from any link at once;
+what needs proof waits for a confirmation mail; export and erasure need a mailed link."""
+
+from sqlalchemy import select
+
+from consent.core import signed_links
+from consent.core.database import db
+from consent.core.models import OutboxMessage
+from tests.support.clock import later
+from tests.support.pages import csrf_token, events, link_for, state, submit, world
+
+ONE_CLICK = {"List-Unsubscribe": "One-Click"}
+MARKETER = "api-key:ck_mk_abc123"
+
+
+def queued(kind):
+    return [m for m in db.session.scalars(select(OutboxMessage)) if m.kind == kind]
+
+
+def test_a_campaign_link_withdraws_at_once_and_names_the_key_that_made_it(client, make):
+    """Failed before the fix: a marketer's link recorded "the subject's" decisions with
+    nothing saying who made the link."""
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"], channel="email", source="preference_page")
+    db.session.commit()
+    token = link_for(c, s, made_by=MARKETER)
+    submit(client, token, {"consent-newsletter-email": None})
+    [withdrawn] = events(s, kind="consent_withdrawn")
+    assert withdrawn.mailbox_proof == "none" and withdrawn.actor == f"subject via {MARKETER}"
+    assert state(s, p["newsletter"]).reason == "withdrawn"  # at once (Art. 7(3))
+
+
+def test_a_campaign_link_cannot_lift_an_objection_until_the_mailbox_confirms(client, make):
+    """Failed before the fix: through a marketer's link, ticking a box after an objection
+    to direct marketing lifted the objection at once."""
+    c, s, p = world(make)
+    make.record(s, "objection_recorded", scope="direct_marketing", source="preference_page")
+    db.session.commit()
+    token = link_for(c, s, made_by=MARKETER)
+    answer = submit(client, token, {"consent-newsletter-email": "on"})
+    assert "we have sent an email to" in answer.get_data(True)
+    assert state(s, p["newsletter"]).reason == "unconfirmed"
+    assert not state(s, p["newsletter"]).reachable
+    [mail] = queued("confirmation")
+    assert mail.payload["purposes"] == ["newsletter"]
+    # Saving the page again records the waiting choice once only.
+    before = len(events(s))
+    submit(client, token, {"consent-newsletter-email": "on"})
+    assert len(events(s)) == before
+    # The person clicks the confirmation mailed to them: the objection is withdrawn for
+    # that purpose and channel, and the consent confirmed.
+    path = f"/confirm/{link_for(c, s, 'confirm', purposes=('newsletter',), channel='email')}"
+    client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert state(s, p["newsletter"]).reachable
+    lifted = events(s, kind="objection_withdrawn")
+    assert [(e.channel, e.mailbox_proof) for e in lifted] == [("email", "confirmation")]
+    assert state(s, p["offers"]).reason == "objected"  # other purposes stay objected
+
+
+def test_an_objection_after_a_waiting_lift_wins(client, make):
+    c, s, p = world(make)
+    make.record(s, "objection_recorded", p["offers"], source="preference_page")
+    db.session.commit()
+    token = link_for(c, s, made_by=MARKETER)
+    submit(client, token, {"object-offers": None})
+    assert state(s, p["offers"]).reason == "unconfirmed"
+    client.post(
+        f"/unsubscribe/{link_for(c, s, 'unsubscribe', purposes=('offers',))}", data=ONE_CLICK
+    )
+    path = f"/confirm/{link_for(c, s, 'confirm', purposes=('offers',), channel='email')}"
+    client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert state(s, p["offers"]).reason == "objected"
+
+
+def test_export_and_erasure_need_a_link_mailed_to_the_current_address(client, make):
+    """Failed before the fix: any preference link, a marketer's included, exported the
+    person's data and could erase them."""
+    c, s, _p = world(make)
+    token = link_for(c, s, made_by=MARKETER)
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert "/export" not in page and "Email me that link" in page
+    assert client.get(f"/preferences/{token}/export").status_code == 403
+    assert client.get(f"/preferences/{token}/erase").status_code == 403
+    path = f"/preferences/{token}/mail-link"
+    sent = client.post(path, data={"csrf_token": csrf_token(client, f"/preferences/{token}")})
+    assert sent.status_code == 200
+    [fresh] = queued("fresh_link")
+    assert fresh.payload["email"] == s.email
+    mailed = link_for(c, s)
+    assert client.get(f"/preferences/{mailed}/export").status_code == 200
+    # A link mailed to a former address proves nothing about the current one.
+    s.email, s.email_hash = "new@example.nl", "0" * 64
+    db.session.commit()
+    assert client.get(f"/preferences/{mailed}/export").status_code == 403
+
+
+def test_an_old_unsubscribe_link_only_unsubscribes(client, make, monkeypatch):
+    """Failed before the fix: a one-click POST on a years-old link answered with a fresh
+    90-day preference link, whose page exported the person's data."""
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"], channel="email", source="preference_page")
+    db.session.commit()
+    token = link_for(c, s, "unsubscribe", purposes=("newsletter",), channel="email")
+    fresh = client.post(f"/unsubscribe/{token}", data=ONE_CLICK).get_data(True)
+    assert "/preferences/" in fresh  # within its lifetime: the way to the page
+    make.record(s, "consent_given", p["newsletter"], channel="email", source="preference_page")
+    db.session.commit()
+    later(monkeypatch, 3 * 365)
+    answer = client.post(f"/unsubscribe/{token}", data=ONE_CLICK)
+    assert answer.status_code == 200
+    assert state(s, p["newsletter"]).reason == "withdrawn"  # it still unsubscribes
+    assert "/preferences/" not in answer.get_data(True)
+
+
+def test_links_say_who_made_them(make, app):
+    c, s, _p = world(make)
+    link = signed_links.Link(c.slug, s.public_id, made_by=MARKETER)
+    assert signed_links.read(signed_links.make(link, "preferences"), "preferences") == link
+    assert not link.proves_mailbox(s.email_hash)
+    mailed = signed_links.Link(c.slug, s.public_id, made_by=signed_links.mailed_to(s.email_hash))
+    assert mailed.proves_mailbox(s.email_hash) and not mailed.proves_mailbox("f" * 64)
