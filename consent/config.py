@@ -27,6 +27,9 @@ class Config:
     )
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LINK_MAX_AGE_DAYS = int(os.environ.get("LINK_MAX_AGE_DAYS", "90"))
+    # How far back an API event's occurred_at may lie (clock skew of a calling system);
+    # a decision collected earlier is recorded now with given_at.
+    BACKDATE_WINDOW_SECONDS = int(os.environ.get("BACKDATE_WINDOW_SECONDS", "0"))
     # Receipt links are opened years later, as proof.
     RECEIPT_LINK_MAX_AGE_DAYS = int(os.environ.get("RECEIPT_LINK_MAX_AGE_DAYS", "3650"))
     # Ed25519 receipt keys (PEM, or secrets to derive from; newest first); without them the

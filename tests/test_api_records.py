@@ -1,12 +1,14 @@
 """GET /purposes, POST /consents (the widget's route) and POST /events with the SPEC §6 shapes."""
 
+from datetime import timedelta
+
 import jwt
 import pytest
 from sqlalchemy import select
 
 from consent.core import ledger, purposes, receipts, subjects
 from consent.core.database import db
-from consent.core.models import Event, OutboxMessage, State
+from consent.core.models import Event, OutboxMessage, State, utcnow
 from tests.support import api as api_support
 from tests.support.pages import csrf_token, link_for
 
@@ -214,3 +216,35 @@ def test_erasure_through_events(client, world, make):
         headers=world.auth("admin"),
     )
     assert again.status_code == 409
+
+
+def test_an_admin_key_cannot_rewrite_the_past(client, app, world, make):
+    """Failed before the fix: an admin key backdated events to year 1 and flipped a past
+    "reachable at" answer. Now occurred_at lies at most the configured window back (0 by
+    default), never before the person's last event; a decision collected earlier is
+    recorded now and says when it was given."""
+    anna = make.subject(world.controller, email="anna@example.test")
+    make.record(anna, "consent_given", purposes.purpose_by_slug(world.controller, "newsletter"))
+    db.session.commit()
+
+    def post(**fields):
+        body = {"subject": anna.public_id, "purpose": "newsletter", **fields}
+        return client.post("/api/v1/events", json=body, headers=world.auth("admin"))
+
+    for then in ("0001-01-01T00:00:00+00:00", (utcnow() - timedelta(minutes=5)).isoformat()):
+        refused = post(kind="consent_withdrawn", occurred_at=then)
+        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "backdated"
+    app.config["BACKDATE_WINDOW_SECONDS"] = 3600
+    last = ledger.events_of(anna)[-1].occurred_at
+    earlier = post(kind="consent_withdrawn", occurred_at=(last - timedelta(seconds=1)).isoformat())
+    assert earlier.get_json()["error"]["code"] == "out_of_order"
+    assert (
+        post(kind="consent_withdrawn", source="preference_page").get_json()["event"]["source"]
+        == "api"
+    )  # the door names the source
+    given_at = utcnow() - timedelta(days=400)
+    given = post(kind="consent_given", given_at=given_at.isoformat())
+    assert given.status_code == 201
+    event = given.get_json()["event"]
+    assert event["given_at"] == given_at.isoformat() and event["occurred_at"] > given_at.isoformat()
+    assert post(kind="objection_recorded", given_at=given_at.isoformat()).status_code == 422

@@ -184,10 +184,10 @@ def test_chart_counts_months_apart_and_ignores_other_controllers(app, world, mak
     now = utcnow()
     old = make.subject(c, email="old@example.test")
     make.record(
-        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=62)
+        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=500)
     )
     make.record(
-        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=500)
+        old, "consent_given", newsletter, channel="email", occurred_at=now - timedelta(days=62)
     )
     db.session.commit()
     counts = events_per_month(c, now)

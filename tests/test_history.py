@@ -8,6 +8,7 @@ import pytest
 from consent.core import api_keys, chain, ledger, subjects
 from consent.core.database import db
 from consent.core.models import utcnow
+from tests.support.factories import REPLAY
 
 EVENT_FIELDS = {
     "id",
@@ -38,6 +39,7 @@ def prospect(app, make):
         source="widget",
         actor="subject",
         locale="nl",
+        backdate_window=REPLAY,
     )
     ledger.record(
         subject,
@@ -52,6 +54,7 @@ def prospect(app, make):
         ],
         source="api",
         actor="crm",
+        backdate_window=REPLAY,
     )
     ledger.record(
         subject,
@@ -120,9 +123,9 @@ def test_basis_timeline_of_a_prospect_turned_customer(prospect, client):
 def test_basis_ended_closes_the_span(prospect, client, make):
     controller, subject, _start, became_customer = prospect
     newsletter = controller.purposes[0]
-    ended = utcnow() - timedelta(days=1)
-    make.record(subject, "basis_ended", newsletter, basis="legitimate_interest", occurred_at=ended)
+    make.record(subject, "basis_ended", newsletter, basis="legitimate_interest")
     db.session.commit()
+    ended = ledger.events_of(subject)[-1].occurred_at
     spans = client.get(
         f"/api/v1/subjects/{subject.public_id}/history", headers=auditor(controller)
     ).get_json()["bases"]["newsletter"]

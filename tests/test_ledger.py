@@ -11,6 +11,7 @@ from consent.core import chain, integrity, ledger, rules
 from consent.core.database import db
 from consent.core.ledger import Change, LedgerError
 from consent.core.models import Event, State, utcnow
+from tests.support.factories import REPLAY
 
 
 @pytest.fixture
@@ -210,6 +211,7 @@ def test_editing_any_column_of_a_stored_event_breaks_verify(
         source="preference_page",
         actor="subject",
         locale="nl",
+        backdate_window=REPLAY,
     )
     ledger.record(
         subject,
@@ -217,6 +219,7 @@ def test_editing_any_column_of_a_stored_event_breaks_verify(
         source="one_click",
         actor="subject",
         locale="nl",
+        backdate_window=REPLAY,
     )
     db.session.commit()
     assert runner.invoke(args=["consent", "verify"]).exit_code == 0
@@ -315,7 +318,7 @@ def test_state_equals_rebuild_and_past_answers_equal_replay(app, make, world, st
             change.evidence = "customer since 2024"
         if kind == "objection_overridden":
             change.reason = "compelling grounds"
-        ledger.record(subject, [change], source=source, actor="test")
+        ledger.record(subject, [change], source=source, actor="test", backdate_window=REPLAY)
     db.session.commit()
     events = rules.in_order(ledger.events_of(subject))
     assert integrity.check_state(subject, controller, events) == []

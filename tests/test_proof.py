@@ -14,6 +14,7 @@ from sqlalchemy import text
 from consent.core import api_keys, ledger, purposes
 from consent.core.database import db
 from consent.core.models import utcnow
+from tests.support.factories import REPLAY
 
 NEW_TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u elke maand onze nieuwsbrief met aanbiedingen."),
@@ -46,6 +47,7 @@ def withdrawn(app, make):
         source="preference_page",
         actor="subject",
         locale="nl",
+        backdate_window=REPLAY,
     )
     purposes.publish_notice(newsletter, NEW_TEXTS)
     ledger.record(
@@ -54,6 +56,7 @@ def withdrawn(app, make):
         source="one_click",
         actor="subject",
         locale="nl",
+        backdate_window=REPLAY,
     )
     db.session.commit()
     _row, key = api_keys.create(controller, "auditor")

@@ -12,7 +12,7 @@ import pytest
 from consent.core import ledger, purposes, receipts, signed_links, signing, subjects
 from consent.core.database import db
 from consent.core.models import Event, Receipt, utcnow
-from tests.support.factories import RETENTION
+from tests.support.factories import REPLAY, RETENTION
 
 STANDARDS = Path(__file__).resolve().parent / "data"
 SCHEMA = json.loads((STANDARDS / "kantara-consent-receipt-v1_1-schema.json").read_text())
@@ -313,6 +313,7 @@ def test_backdated_import_keeps_its_own_time(world):
         [ledger.Change("consent_given", purpose=newsletter, occurred_at=then)],
         source="import",
         actor="crm",
+        backdate_window=REPLAY,
     )
     db.session.commit()
     (listed,) = receipt.payload["events"]

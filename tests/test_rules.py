@@ -36,6 +36,7 @@ class E:
     evidence: str | None = None
     source: str = "preference_page"
     mailbox_proof: str = "mailed_link"
+    given_at: datetime | None = None
     occurred_at: datetime = T0
 
     @property

@@ -10,21 +10,22 @@ from consent.api.params import ApiError
 from consent.core import ledger, shapes, subjects
 from consent.core.database import db
 from consent.core.models import Event
-from consent.core.vocabulary import KINDS, SOURCES
+from consent.core.vocabulary import KINDS
 
 
 @bp.post("/v1/events")
 @require("admin")
 def record_event():
-    """Record any event kind for one subject; erasure removes the personal data too."""
+    """Record any event kind for one subject; erasure removes the personal data too.
+
+    `occurred_at` may lie at most BACKDATE_WINDOW_SECONDS back, never before the person's
+    last event; a decision collected earlier is recorded now with `given_at`."""
     data = read.body()
     subject = read.subject(read.text(data, "subject", required=True))
     kind = read.text(data, "kind", required=True)
     if kind not in KINDS:
         raise ApiError(400, "unknown_kind", f"Unknown event kind {kind!r}.")
-    source = read.text(data, "source") or "api"
-    if source not in SOURCES:
-        raise ApiError(400, "invalid_source", f"Unknown source {source!r}.")
+    source = "api"  # the door names the source: no key claims another's (SPEC §2)
     locale = read.locale(data.get("locale"))
     if kind == "erasure_completed":
         receipt = subjects.erase(subject, source=source, actor=actor(), locale=locale)
@@ -45,6 +46,7 @@ def record_event():
             notice_version=version,
             notice_hash=text_hash,
             occurred_at=read.instant(read.text(data, "occurred_at"), "occurred_at"),
+            given_at=read.instant(read.text(data, "given_at"), "given_at"),
         )
         receipt = ledger.record(subject, [change], source=source, actor=actor(), locale=locale)
     db.session.commit()

@@ -1,6 +1,6 @@
 """Request and response schemas of the API, for the OpenAPI document (consent/api/openapi.py)."""
 
-from consent.core.vocabulary import BASES, CHANNELS, KINDS, SOURCES
+from consent.core.vocabulary import BASES, CHANNELS, KINDS
 
 STR = {"type": "string"}
 NSTR = {"type": ["string", "null"]}
@@ -102,7 +102,6 @@ SCHEMAS = {
         ["subject", "decisions"],
         subject=obj(email=STR, external_id=STR, id=STR),
         locale=STR,
-        source={"enum": list(SOURCES)},
         decisions=array(
             obj(
                 ["purpose", "decision"],
@@ -147,7 +146,7 @@ SCHEMAS = {
         evidence=STR,
         notice_version={"type": "integer", "minimum": 1},
         occurred_at=TIME,
-        source={"enum": list(SOURCES)},
+        given_at=TIME,
         locale=STR,
     ),
     "CheckRequest": obj(
@@ -171,11 +170,10 @@ RESPONSES = {
     "catalogue_plan": obj(["plan", "lines"], plan=OBJECT, lines=array(STR)),
     "purposes": obj(["purposes"], purposes=array(ref("Purpose")), messages=obj([], gpc=STR)),
     "consents": obj(
-        ["subject", "receipt"],
+        ["subject", "receipt", "confirmation"],
         subject=obj(["id"], id=STR),
         receipt=ref("Receipt"),
-        confirmation_required=array(STR),
-        confirmation_queued=BOOL,
+        confirmation={"enum": ["may_follow"]},
     ),
     "subjects": obj(
         ["subjects", "errors"],

@@ -5,8 +5,9 @@ interaction is one transaction. Events are never updated or deleted (models.py r
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from consent.core import chain, receipts, rules
@@ -24,6 +25,7 @@ from consent.core.models import (
 from consent.core.vocabulary import (
     BASES,
     CHANNELS,
+    CONSENT_DECISIONS,
     DIRECT_MARKETING,
     KINDS,
     MAILBOX_PROOFS,
@@ -94,10 +96,38 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
             raise LedgerError("evidence_required", "A basis is asserted with evidence.")
     if change.kind == "basis_ended" and change.basis not in (None, *BASES):
         raise LedgerError("invalid_basis", f"Unknown basis {change.basis!r}.")
-    if change.given_at is not None and change.given_at > utcnow():
-        raise LedgerError("future_event", "A decision cannot be given in the future.")
-    if change.occurred_at is not None and change.occurred_at > utcnow():
-        raise LedgerError("future_event", "An event cannot occur in the future.")
+    if change.given_at is not None:
+        if change.kind not in CONSENT_DECISIONS:
+            raise LedgerError("invalid_given_at", "Only a consent decision carries given_at.")
+        if change.given_at > utcnow():
+            raise LedgerError("future_event", "A decision cannot be given in the future.")
+
+
+def _check_time(subject: Subject, changes: list[Change], history: list[Event], window) -> None:
+    """An event is dated now, or at most `window` back, never before the person existed or
+    before the chain's last event: nobody rewrites the answer about a past instant. A
+    decision collected earlier is recorded now and says when it was given (`given_at`)."""
+    now = utcnow()
+    latest = max((e.occurred_at for e in history), default=subject.created_at)
+    for change in changes:
+        at = change.occurred_at
+        if at is None:
+            continue
+        if at > now:
+            raise LedgerError("future_event", "An event cannot occur in the future.")
+        if at < now - window:
+            raise LedgerError(
+                "backdated",
+                "occurred_at is further back than allowed; record a decision collected "
+                "earlier now, with given_at.",
+            )
+        if at < latest:
+            raise LedgerError(
+                "out_of_order",
+                "occurred_at is before this person's last recorded event or before they "
+                "were known here.",
+            )
+        latest = at
 
 
 def lock(subject: Subject) -> list[Event]:
@@ -130,13 +160,15 @@ def record(
     locale: str | None = None,
     history: list[Event] | None = None,
     mailbox_proof: str | None = None,
+    backdate_window: timedelta | None = None,
 ) -> Receipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
     `history` is what `lock()` returned when the caller took the lock itself in this
     transaction to decide on the changes; otherwise the lock is taken here. A door reached
     through a signed link says what the link proved (`mailbox_proof`); every other door
-    proves nothing about the mailbox.
+    proves nothing about the mailbox. `backdate_window` overrides the configured
+    BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past).
     """
     if not changes:
         raise LedgerError("no_changes", "Nothing to record.")
@@ -148,6 +180,9 @@ def record(
         raise LedgerError("invalid_mailbox_proof", f"Unknown mailbox proof {mailbox_proof!r}.")
     for change in changes:
         _validate(subject, change, source)
+    if backdate_window is None:
+        backdate_window = timedelta(seconds=current_app.config["BACKDATE_WINDOW_SECONDS"])
+    _check_time(subject, changes, history, backdate_window)
     controller = db.session.get(Controller, subject.controller_id)
     receipt_id = new_uuid()
     now = utcnow()

@@ -33,6 +33,7 @@ _EVENT_COLUMNS = (
     Event.mailbox_proof,
     Event.occurred_at,
     Event.notice_version,
+    Event.given_at,
 )
 
 

@@ -199,7 +199,9 @@ def _consent_decision(purpose, channel, events) -> Decision:
             return Decision(False, "consent", "unconfirmed", latest.id)
     expires_at = None
     if given_under.consent_lifetime:
-        expires_at = add_duration(latest.occurred_at, given_under.consent_lifetime)
+        # A consent collected elsewhere lives from when it was given, not when recorded.
+        given_at = latest.given_at or latest.occurred_at
+        expires_at = add_duration(given_at, given_under.consent_lifetime)
     return Decision(True, "consent", "consent_given", latest.id, expires_at)
 
 

@@ -77,6 +77,10 @@ def _live(controller: Controller, contract_slug: str, person: dict, now: datetim
     story(_Scene(controller, subject, contract_slug, person, now))
 
 
+# How far back the stories reach (the lapsed consent is the oldest, 800 days).
+HISTORY = timedelta(days=900)
+
+
 class _Scene:
     """What a story needs: the subject, its purposes by slug, and a clock in the past."""
 
@@ -87,6 +91,8 @@ class _Scene:
         self.person = person
         self.now = now
         self.notices = purposes.current_notices(controller, subject.locale)
+        # The stories replay a past: the person is known from its start.
+        subject.created_at = now - HISTORY
 
     def purpose(self, slug):
         return purposes.purpose_by_slug(self.controller, slug)
@@ -126,6 +132,7 @@ class _Scene:
             actor=actor,
             locale=self.subject.locale,
             mailbox_proof=proof,
+            backdate_window=HISTORY,
         )
 
     def become_customer(self, days: int) -> None:

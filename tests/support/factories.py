@@ -1,9 +1,14 @@
 """Small builders for test data, so each test states only what matters to it."""
 
+from datetime import UTC, datetime, timedelta
+
 from consent.core import ledger, purposes, subjects
 from consent.core.database import db
 from consent.core.models import Controller
 
+# Tests replay pasts: people known since long ago, events dated as far back as they need.
+KNOWN_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+REPLAY = timedelta(days=365 * 40)
 TEXTS = {
     "nl": ("Nieuwsbrief", "Wij sturen u onze nieuwsbrief."),
     "nb": ("Nyhetsbrev", "Vi sender deg nyhetsbrevet vårt."),
@@ -86,11 +91,14 @@ class Factory:
         )
 
     def subject(self, controller, email="anna@example.test", locale="nl", external_id=None):
+        """A person known since long ago, so a test may give them any past."""
         subject, _created = subjects.upsert(controller, email, external_id, locale)
+        subject.created_at = KNOWN_SINCE
         return subject
 
     def record(self, subject, kind, purpose=None, source="api", mailbox_proof=None, **fields):
-        """One event; from the preference page, as opened from a link the product mailed."""
+        """One event; from the preference page, as opened from a link the product mailed.
+        Tests replay pasts freely: an occurred_at may lie any distance back, in order."""
         if mailbox_proof is None and source == "preference_page":
             mailbox_proof = "mailed_link"
         return ledger.record(
@@ -99,4 +107,5 @@ class Factory:
             source=source,
             actor="test",
             mailbox_proof=mailbox_proof,
+            backdate_window=REPLAY,
         )
