@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consent.config import config_for_environment
 
@@ -22,10 +23,19 @@ def create_app(config=None) -> Flask:
 
     from consent import api, console, recipient
     from consent.cli import consent_cli
+    from consent.core import deployment
     from consent.core.database import db
     from consent.extensions import babel, csrf, limiter, migrate
-    from consent.web import errors, i18n, labels
+    from consent.web import errors, i18n, labels, log_redaction
+    from consent.web.request_json import BoundedJSONProvider
 
+    app.json = BoundedJSONProvider(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind that many proxies, the client's address and scheme are the forwarded ones
+        # (the rate limits key on it); without proxies, forwarded headers are ignored.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    log_redaction.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -39,4 +49,11 @@ def create_app(config=None) -> Flask:
     app.jinja_env.globals["labels"] = labels
     errors.register(app)
     app.cli.add_command(consent_cli)
+    with app.app_context():
+        try:
+            deployment.check_email_hash_key()
+        finally:
+            # No connection outlives start-up: a server forks its workers after it.
+            db.session.remove()
+            db.engine.dispose()
     return app

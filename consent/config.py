@@ -62,7 +62,12 @@ class Config:
     STATE_REBUILD_INLINE = int(os.environ.get("STATE_REBUILD_INLINE", "10000"))
     STATE_REBUILD_BATCH = int(os.environ.get("STATE_REBUILD_BATCH", "1000"))
 
+    # Rate limits are counted per process unless a shared store is named (e.g. redis://…);
+    # with several server processes, name one.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For/-Proto/
+    # -Host; 0 trusts no such header (a client could otherwise choose its own address).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"

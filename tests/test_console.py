@@ -66,6 +66,12 @@ def world(make):
     }
 
 
+def search(client, query, lang="en"):
+    """The console's search as the form sends it: a POST, so the address is in no URL."""
+    token = csrf_token(client, "/console/")
+    return client.post(f"/console/subjects?lang={lang}", data={"q": query, "csrf_token": token})
+
+
 def staff_user(controller, role, email="staff@acme.example"):
     user = staff_users.create(controller, email, role, PASSWORD)
     db.session.commit()
@@ -199,7 +205,7 @@ def test_chart_counts_months_apart_and_ignores_other_controllers(app, world, mak
 def test_marketer_may_not_open_the_timeline(client, world):
     staff_user(world["controller"], "marketer")
     login(client)
-    answer = client.get("/console/subjects?q=anna@example.test&lang=nl")
+    answer = search(client, "anna@example.test", "nl")
     assert answer.status_code == 403
     assert "anna@example.test" not in answer.get_data(True)
     assert 'lang="nl"' in answer.get_data(True)
@@ -213,7 +219,7 @@ def test_auditor_finds_a_person_and_sees_every_event(client, world, query):
     login(client)
     anna = world["anna"]
     query = anna.public_id if query == "public" else query
-    page = client.get("/console/subjects", query_string={"q": query, "lang": "en"})
+    page = search(client, query)
     assert page.status_code == 200
     text = page.get_data(True)
     event_ids = re.findall(r'<tr data-event="([\w-]+)">', text)
@@ -226,7 +232,7 @@ def test_another_controllers_person_is_not_found(client, world):
     staff_user(world["controller"], "admin")
     login(client)
     stranger = world["stranger"]
-    answer = client.get("/console/subjects", query_string={"q": stranger.public_id, "lang": "en"})
+    answer = search(client, stranger.public_id)
     assert answer.status_code == 404
     assert "No person found" in answer.get_data(True)
     assert "data-event=" not in answer.get_data(True)
@@ -379,3 +385,80 @@ def test_disable_and_reset_end_the_users_sessions(app, client, world, runner):
         args=["consent", "users", "disable", "--controller", "acme", "--email", "x@acme.example"]
     )
     assert unknown.exit_code == 1 and "no console user" in unknown.output
+
+
+def test_the_search_keeps_addresses_out_of_urls_and_nul_out_of_the_database(client, world):
+    """Failed before the fix: the search was a GET, so the address went into the URL, the
+    server log and the browser history; a NUL byte in a form reached PostgreSQL as a 500."""
+    staff_user(world["controller"], "auditor")
+    login(client)
+    page = client.get("/console/subjects?q=anna@example.test&lang=en")
+    assert page.status_code == 200 and "data-event=" not in page.get_data(True)
+    assert 'method="post"' in page.get_data(True)
+    assert search(client, "anna\x00@example.test").status_code == 400
+    client.post("/console/logout", data={"csrf_token": csrf_token(client, "/console/")})
+    token = csrf_token(client, "/console/login")
+    refused = client.post(
+        "/console/login",
+        data={"csrf_token": token, "controller": "acme", "email": "a\x00b", "password": "x"},
+    )
+    assert refused.status_code == 400
+
+
+def limited_console(tmp_path, **settings):
+    config = type(
+        "Limited",
+        (TestConfig,),
+        {
+            "RATELIMIT_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'l.db'}",
+            **settings,
+        },
+    )
+    limited = create_app(config)
+    with limited.app_context():
+        db.create_all()
+    return limited
+
+
+def test_sign_ins_are_limited_per_account_whatever_address_they_come_from(tmp_path):
+    """Failed before the fix: attempts were counted per socket address only, so guesses
+    spread over many clients were never limited; behind a configured proxy the client is
+    the forwarded address, and without one a forwarded header is ignored."""
+    limited = limited_console(tmp_path, PROXY_COUNT=1)
+    client = limited.test_client()
+    data = {"controller": "acme", "email": "a@acme.example", "password": "wrong password"}
+    with limited.app_context():
+        data["csrf_token"] = csrf_token(client)
+        answers = [
+            client.post(
+                "/console/login", data=data, headers={"X-Forwarded-For": f"203.0.113.{n}"}
+            ).status_code
+            for n in range(11)
+        ]
+        other = client.post(
+            "/console/login",
+            data={**data, "email": "b@acme.example"},
+            headers={"X-Forwarded-For": "203.0.113.99"},
+        )
+        db.engine.dispose()
+    assert answers == [401] * 10 + [429]
+    assert other.status_code == 401  # another account, another client: not limited
+
+
+def test_a_forwarded_address_is_ignored_without_a_configured_proxy(tmp_path):
+    limited = limited_console(tmp_path)
+    client = limited.test_client()
+    with limited.app_context():
+        token = csrf_token(client)
+        answers = [
+            client.post(
+                "/console/login",
+                data={"csrf_token": token, "controller": "acme", "email": f"{n}@acme.example",
+                      "password": "wrong password"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(11)
+        ]  # fmt: skip
+        db.engine.dispose()
+    assert answers[10] == 429  # one socket address, whatever the header claims

@@ -4,12 +4,15 @@ access, nothing lost under races, nothing leaked)."""
 import re
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
-from consent.core import subjects
+from consent import create_app
+from consent.core import deployment, subjects
 from consent.core.database import db
 from consent.core.models import Event, Subject
 from tests.support import api as api_support
+from tests.support.settings import config_on
 
 
 def widget_consent(client, world, email, external_id=None, origin=True):
@@ -193,3 +196,47 @@ def test_hostile_input_gets_a_clear_answer_not_a_500(client, make):
     )
     assert year_one.status_code == 400
     assert year_one.get_json()["error"]["code"] == "invalid_parameter"
+
+
+def test_json_nested_absurdly_deep_is_refused_as_malformed(client, make):
+    """Failed before the fix: a body nested 100,000 deep raised RecursionError (a 500), and
+    one nested 900 deep went on to the handlers."""
+    world = api_support.build(make)
+    db.session.commit()
+    for depth in (100_000, 900):
+        deep = "[" * depth + "]" * depth
+        answer = client.post(
+            "/api/v1/subjects", data=deep, content_type="application/json",
+            headers=world.auth("admin"),
+        )  # fmt: skip
+        assert answer.status_code == 400
+        assert answer.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_a_changed_email_hash_key_refuses_to_start(app, database_url):
+    """Failed before the fix: an app given another EMAIL_HASH_KEY (say, the oldest secret
+    dropped on rotation) started and silently changed every email hash, so erased people
+    could be imported again."""
+    deployment.check_email_hash_key()  # the database remembers the key it was written with
+    with pytest.raises(deployment.HashKeyChanged):
+        create_app(config_on(database_url, EMAIL_HASH_KEY="a-different-email-hash-key"))
+    create_app(config_on(database_url))  # the same key starts
+
+
+def test_tokens_never_reach_the_request_log(app, client, make, caplog):
+    """Failed before the fix: the request log wrote every preference, one-click, receipt
+    and confirmation token in full, and a token is a credential."""
+    import logging
+
+    from consent.web.log_redaction import redact
+
+    token = "eyJ2IjoxfQ.abc-DEF_123"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info(
+            '%s - - [%s] "%s" %s -', "127.0.0.1", "01/Dec/2026 10:00:00",
+            f"POST /unsubscribe/{token}?lang=nl HTTP/1.1", 200,
+        )  # fmt: skip
+    assert token not in caplog.text and "/unsubscribe/[token]?lang=nl" in caplog.text
+    for prefix in ("preferences", "receipts", "confirm"):
+        assert redact(f"GET /{prefix}/{token}/export") == f"GET /{prefix}/[token]/export"
+    assert redact("GET /console/subjects") == "GET /console/subjects"

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from consent.cli.common import controller_named
-from consent.core import retention, staff_users
+from consent.core import deployment, retention, staff_users
 from consent.core.database import db
 from consent.core.models import Controller, utcnow
 from consent.demo import loader
@@ -19,6 +19,8 @@ from consent.demo import loader
 def init_db():
     """Create or upgrade the database schema (applies the migrations)."""
     upgrade()
+    deployment.check_email_hash_key()
+    db.session.remove()  # hand the connection back before the command returns
     click.echo("database is up to date")
 
 

@@ -4,6 +4,7 @@ Every page reads through the domain modules (reachability, proof, subjects) and 
 to the signed-in user's controller; nothing here changes the ledger.
 """
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -40,6 +41,9 @@ SESSION_KEY = "staff_user_id"
 GENERATION_KEY = "staff_session_generation"
 SEEN_KEY = "staff_seen_at"
 LOGIN_LIMIT = "10 per minute"
+# Per account too, whichever addresses the attempts come from (password guessing spread
+# over many clients); the key is hashed, so the limiter's store keeps no address.
+ACCOUNT_LOGIN_LIMIT = "10 per 15 minutes;30 per day"
 MONTHS = 12
 # The chart's three series, in drawing order, and the event kinds each one counts.
 SERIES = (
@@ -132,8 +136,14 @@ def _clear_session() -> None:
     g.pop("csrf_token", None)
 
 
+def _account_tried() -> str:
+    typed = f"{request.form.get('controller', '')}\n{request.form.get('email', '')}"
+    return "login:" + hashlib.sha256(typed.strip().lower().encode()).hexdigest()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LOGIN_LIMIT, methods=["POST"], key_func=_account_tried)
 def login():
     """The same answer for an unknown organisation, unknown address or wrong password."""
     if g.staff is not None and request.method == "GET":
@@ -264,11 +274,13 @@ def _when(value: str | None) -> str:
     return format_datetime(datetime.fromisoformat(value), "medium") if value else ""
 
 
-@bp.get("/subjects")
+@bp.route("/subjects", methods=["GET", "POST"])
 @login_required("auditor", "admin")
 def subject_timeline():
+    """Find one person. The search is a POST, so no address lands in a URL, a server log
+    or the browser's history."""
     controller = g.staff.controller
-    query = request.args.get("q", "")[:254]
+    query = request.form.get("q", "")[:254] if request.method == "POST" else ""
     subject = subjects.find(controller, query)
     if subject is None:
         status = 404 if query.strip() else 200

@@ -500,3 +500,13 @@ class Checkpoint(db.Model):
 
 for _table in append_only.TABLES:
     append_only.attach(db.metadata.tables[_table])
+
+
+class DeploymentSetting(db.Model):
+    """What the database remembers about the deployment that writes it, e.g. the
+    fingerprint of the email hash key its suppression hashes were made with."""
+
+    __tablename__ = "deployment_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -3,7 +3,7 @@
 import secrets
 import traceback
 
-from flask import current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from consent.core.database import db
@@ -105,7 +105,18 @@ def handle_unexpected(error: Exception):
     return error_page(500, title, message, reference)
 
 
+def refuse_nul():
+    """A NUL in a query or form value is nobody's real input, and PostgreSQL refuses it in
+    text: answer 400 before any view reads it."""
+    values = [*request.args.items(multi=True)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in values):
+        abort(400)
+
+
 def register(app):
+    app.before_request(refuse_nul)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(LedgerError, handle_ledger)
     if not app.testing:

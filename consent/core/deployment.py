@@ -1,0 +1,44 @@
+"""Refuse to run with an email hash key other than the one the database was written with.
+
+Every email hash (people, suppressions of erased addresses) is keyed with EMAIL_HASH_KEY.
+Without it set, the key falls back to the oldest secret: dropping that secret on rotation
+would silently change every hash, so erased people could be imported again. The database
+keeps a fingerprint of the key (a keyed hash of a fixed text, which reveals nothing of the
+key) and the app refuses to start when the key it is given has another.
+"""
+
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import inspect
+
+from consent.core.database import db
+from consent.core.models import DeploymentSetting
+
+FINGERPRINT = "email_hash_key_fingerprint"
+
+
+class HashKeyChanged(RuntimeError):
+    """EMAIL_HASH_KEY is not the key this database's email hashes were made with."""
+
+
+def fingerprint(key: str) -> str:
+    return hmac.new(key.encode(), b"consent: email hash key", hashlib.sha256).hexdigest()
+
+
+def check_email_hash_key() -> None:
+    """Remember the key's fingerprint the first time; refuse a different key after that.
+    A database without the table yet (before `init-db`) is left alone."""
+    if not inspect(db.engine).has_table(DeploymentSetting.__tablename__):
+        return
+    current = fingerprint(current_app.config["EMAIL_HASH_KEY"])
+    stored = db.session.get(DeploymentSetting, FINGERPRINT)
+    if stored is None:
+        db.session.add(DeploymentSetting(name=FINGERPRINT, value=current))
+        db.session.commit()
+    elif not hmac.compare_digest(stored.value, current):
+        raise HashKeyChanged(
+            "EMAIL_HASH_KEY is not the key this database's email hashes were made with: "
+            "set it to that key (every suppression of an erased address depends on it)."
+        )
