@@ -65,10 +65,10 @@ def test_unknown_controller_is_an_error(runner, controller):
 def test_import_links_and_reachable(runner, controller, tmp_path):
     contacts = tmp_path / "contacts.csv"
     contacts.write_text(
-        "email,external_id,locale,purpose,basis,evidence\n"
-        "anna@example.test,c-1,nl,offers,legitimate_interest,existing customer\n"
-        "bob@example.test,c-2,nb,offers,legitimate_interest,existing customer\n"
-        "oops,c-3,nb,offers,legitimate_interest,existing customer\n"
+        "email,external_id,locale,purpose,basis,evidence,sale_reference,opt_out_offered_at\n"
+        "anna@example.test,c-1,nl,offers,legitimate_interest,order 1,order 1,2026-01-02\n"
+        "bob@example.test,c-2,nb,offers,legitimate_interest,order 2,order 2,2026-01-02\n"
+        "oops,c-3,nb,offers,legitimate_interest,order 3,order 3,2026-01-02\n"
     )
     result = run(runner, "import", str(contacts), "--controller", "acme")
     assert "line 4: invalid_email" in result.stdout

@@ -26,10 +26,13 @@ EVENT_FIELDS = {
 
 @pytest.fixture
 def prospect(app, make):
-    """A prospect who consented, then became a customer (legitimate interest), then objected."""
+    """A prospect who consented to the newsletter, then became a customer (the existing-
+    customer purpose starts with the sale), then objected to direct marketing."""
     controller = make.controller()
     newsletter = make.purpose(controller)
-    make.purpose(controller, slug="webinars", category="events")
+    offers = make.purpose(
+        controller, slug="customer-offers", basis="legitimate_interest", similar_products=True
+    )
     subject = make.subject(controller)
     start = utcnow() - timedelta(days=300)
     became_customer = start + timedelta(days=100)
@@ -46,9 +49,11 @@ def prospect(app, make):
         [
             ledger.Change(
                 "basis_asserted",
-                purpose=newsletter,
+                purpose=offers,
                 basis="legitimate_interest",
                 evidence="order 2026-0042",
+                sale_reference="order 2026-0042",
+                opt_out_offered_at=became_customer,
                 occurred_at=became_customer,
             )
         ],
@@ -88,7 +93,7 @@ def test_history_has_every_event_and_linked_hashes(prospect, client):
         "objection_recorded",
     ]
     assert all(EVENT_FIELDS <= set(e) for e in events)
-    assert [e["purpose"] for e in events] == ["newsletter", "newsletter", "direct_marketing"]
+    assert [e["purpose"] for e in events] == ["newsletter", "customer-offers", "direct_marketing"]
     assert events[0]["prev_hash"] is None
     for before, after in zip(events, events[1:], strict=False):
         assert after["prev_hash"] == before["hash"]
@@ -111,10 +116,10 @@ def test_basis_timeline_of_a_prospect_turned_customer(prospect, client):
         f"/api/v1/subjects/{subject.public_id}/history", headers=auditor(controller, "admin")
     ).get_json()
     assert body["bases"] == {
-        "newsletter": [
-            {"basis": "consent", "from": start.isoformat(), "to": became_customer.isoformat()},
-            {"basis": "legitimate_interest", "from": became_customer.isoformat(), "to": None},
-        ]
+        "newsletter": [{"basis": "consent", "from": start.isoformat(), "to": None}],
+        "customer-offers": [
+            {"basis": "legitimate_interest", "from": became_customer.isoformat(), "to": None}
+        ],
     }
     assert body["events"][0]["basis"] == "consent"
     assert body["events"][1]["basis"] == "legitimate_interest"
@@ -122,19 +127,20 @@ def test_basis_timeline_of_a_prospect_turned_customer(prospect, client):
 
 def test_basis_ended_closes_the_span(prospect, client, make):
     controller, subject, _start, became_customer = prospect
-    newsletter = controller.purposes[0]
-    make.record(subject, "basis_ended", newsletter, basis="legitimate_interest")
+    offers = controller.purposes[1]
+    make.record(subject, "basis_ended", offers, basis="legitimate_interest")
     db.session.commit()
     ended = ledger.events_of(subject)[-1].occurred_at
     spans = client.get(
         f"/api/v1/subjects/{subject.public_id}/history", headers=auditor(controller)
-    ).get_json()["bases"]["newsletter"]
-    assert [s["basis"] for s in spans] == ["consent", "legitimate_interest", "consent"]
-    assert spans[1] == {
-        "basis": "legitimate_interest",
-        "from": became_customer.isoformat(),
-        "to": ended.isoformat(),
-    }
+    ).get_json()["bases"]["customer-offers"]
+    assert spans == [
+        {
+            "basis": "legitimate_interest",
+            "from": became_customer.isoformat(),
+            "to": ended.isoformat(),
+        }
+    ]
 
 
 def test_history_bad_requests(prospect, client, make):

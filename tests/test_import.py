@@ -36,15 +36,17 @@ def post(client, world, subjects_):
     return response.get_json()
 
 
+SALE = {"sale_reference": "order 2026-17", "opt_out_offered_at": "2026-01-05T10:00:00+00:00"}
 CUSTOMER = {
     "email": "Klant@Example.test",
     "external_id": "crm-1",
     "locale": "nb-NO",
     "bases": [
-        {"purpose": "offers", "basis": "legitimate_interest", "evidence": "existing customer"},
+        {"purpose": "offers", "basis": "legitimate_interest", "evidence": "order 2026-17",
+         **SALE},
         {"purpose": "service", "basis": "contract", "evidence": "contract 123"},
     ],
-}
+}  # fmt: skip
 
 
 def test_api_import_asserts_bases_with_evidence(client, world):
@@ -57,7 +59,7 @@ def test_api_import_asserts_bases_with_evidence(client, world):
     assert (subject.external_id, subject.locale) == ("crm-1", "nb")
     events = db.session.scalars(select(Event).where(Event.subject_id == subject.id)).all()
     assert {(e.kind, e.basis, e.evidence, e.source) for e in events} == {
-        ("basis_asserted", "legitimate_interest", "existing customer", "import"),
+        ("basis_asserted", "legitimate_interest", "order 2026-17", "import"),
         ("basis_asserted", "contract", "contract 123", "import"),
     }
     state = db.session.get(State, (subject.id, world.service.id, "email"))
@@ -93,7 +95,7 @@ def test_api_import_reports_invalid_items_and_keeps_the_valid_ones(client, world
     assert {e["index"]: e["code"] for e in answer["errors"]} == {
         1: "invalid_email",
         2: "unknown_purpose",
-        3: "invalid_basis",
+        3: "basis_not_allowed",
         4: "evidence_required",
         5: "invalid_locale",
         6: "invalid_row",
@@ -126,12 +128,12 @@ def write(path: Path, text: str) -> Path:
 def test_csv_file_errors_by_line_and_rerun_changes_nothing(world, tmp_path):
     path = write(
         tmp_path / "contacts.csv",
-        "email;external_id;locale;purpose;basis;evidence\n"
-        "anna@example.test;c-1;nl;offers;legitimate_interest;customer since 2019\n"
-        "broken;c-2;nl;offers;legitimate_interest;x\n"
-        "bob@example.test;c-3;en;service;contract;\n"
-        "anna@example.test;c-1;nl;service;contract;contract 123\n"
-        "carl@example.test;;;;;\n",
+        "email;external_id;locale;purpose;basis;evidence;sale_reference;opt_out_offered_at\n"
+        "anna@example.test;c-1;nl;offers;legitimate_interest;order 19;order 19;2019-03-01\n"
+        "broken;c-2;nl;offers;legitimate_interest;x;x;2019-03-01\n"
+        "bob@example.test;c-3;en;service;contract;;;\n"
+        "anna@example.test;c-1;nl;service;contract;contract 123;;\n"
+        "carl@example.test;;;;;;;\n",
     )
     summary = importer.import_file(world.controller, path, batch_size=2)
     assert {o.line: o.error.code for o in summary.errors} == {3: "invalid_email",
@@ -140,7 +142,7 @@ def test_csv_file_errors_by_line_and_rerun_changes_nothing(world, tmp_path):
     anna = subjects.by_email(world.controller, "anna@example.test")
     events = rules.in_order(db.session.scalars(select(Event).where(Event.subject_id == anna.id)))
     assert [(e.basis, e.evidence) for e in events] == [
-        ("legitimate_interest", "customer since 2019"),
+        ("legitimate_interest", "order 19"),
         ("contract", "contract 123"),
     ]
     before = events_count()
@@ -160,7 +162,8 @@ def test_json_lines_file(world, tmp_path):
         "{not json",
         "",
         json.dumps({"email": "p@example.test", "bases": [
-            {"purpose": "offers", "basis": "legitimate_interest", "evidence": "webinar 2026"}]}),
+            {"purpose": "offers", "basis": "legitimate_interest", "evidence": "order 9",
+             **SALE}]}),
     ]  # fmt: skip
     path = write(tmp_path / "contacts.jsonl", "\n".join(lines) + "\n")
     summary = importer.import_file(world.controller, path)
@@ -208,9 +211,7 @@ def test_killed_import_leaves_whole_batches_and_resumes(world, database_url, tmp
     with open(path, "w") as handle:
         handle.write("email,external_id,purpose,basis,evidence\n")
         for number in range(rows):
-            handle.write(
-                f"p{number}@example.test,crm-{number},offers,legitimate_interest,order {number}\n"
-            )
+            handle.write(f"p{number}@example.test,crm-{number},service,contract,c {number}\n")
     process = _run_import(database_url, path, "--batch-size", "50", "--pause", "0.3")
     deadline = time.time() + 60
     while _committed()[0] < 2:
@@ -243,3 +244,54 @@ def test_nul_characters_are_invalid_rows(world, tmp_path):
     summary = importer.import_file(world.controller, path)
     assert [(o.line, o.error.code) for o in summary.errors] == [(2, "invalid_external_id")]
     assert summary.created == 1
+
+
+def test_the_import_answers_why_an_assertion_is_refused(client, world, make):
+    """Items 1, 2 and 4 at the import door: a row whose assertion is refused is not written
+    at all, and its code says why."""
+    said_no = make.subject(world.controller, email="no@example.test")
+    make.record(said_no, "consent_refused", world.offers, channel="email")
+    db.session.commit()
+    offers = {"purpose": "offers", "basis": "legitimate_interest", "evidence": "order 1"}
+    items = [
+        {"email": "no@example.test", "bases": [{**offers, **SALE}]},
+        {"email": "n1@example.test", "bases": [{**offers, "purpose": "newsletter", **SALE}]},
+        {"email": "n2@example.test", "bases": [offers]},
+        {"email": "n3@example.test",
+         "bases": [{**offers, **SALE, "opt_out_offered_at": "2099-01-01T00:00:00Z"}]},
+    ]  # fmt: skip
+    response = client.post(
+        "/api/v1/subjects", json={"subjects": items}, headers=world.auth("admin")
+    )
+    errors = {e["index"]: e["code"] for e in response.get_json()["errors"]}
+    assert errors == {
+        0: "standing_opt_out",
+        1: "basis_not_allowed",
+        2: "soft_opt_in_conditions",
+        3: "invalid_opt_out_offered_at",
+    }
+    assert subjects.by_email(world.controller, "n1@example.test") is None
+
+
+def test_consent_collected_elsewhere_is_recorded_now_with_when_it_was_given(world, tmp_path):
+    """Item 16: decisions with given_at and the notice version shown; recorded now, the
+    lifetime counted from given_at, no proof of the mailbox; re-importing changes nothing."""
+    path = write(
+        tmp_path / "consents.csv",
+        "email,purpose,decision,channel,notice_version,given_at\n"
+        "old@example.test,newsletter,given,email,1,2024-06-01T09:00:00Z\n"
+        "recent@example.test,newsletter,given,email,1,2026-06-01T09:00:00Z\n"
+        "bad@example.test,newsletter,given,email,7,2026-06-01T09:00:00Z\n",
+    )
+    summary = importer.import_file(world.controller, path)
+    assert [(o.line, o.error.code) for o in summary.errors] == [(4, "unknown_notice")]
+    old = subjects.by_email(world.controller, "old@example.test")
+    [given] = db.session.scalars(select(Event).where(Event.subject_id == old.id)).all()
+    assert given.given_at.isoformat() == "2024-06-01T09:00:00+00:00"
+    assert given.occurred_at > given.given_at and given.mailbox_proof == "none"
+    assert given.notice_version == 1 and given.source == "import"
+    lapsed = db.session.get(State, (old.id, world.newsletter.id, "email"))
+    assert lapsed.expires_at.isoformat().startswith("2026-06-01")  # P24M from given_at
+    before = events_count()
+    importer.import_file(world.controller, write(tmp_path / "again.csv", path.read_text() + "\n"))
+    assert events_count() == before

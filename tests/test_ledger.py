@@ -25,12 +25,22 @@ def world(make):
             consent_lifetime="P24M",
             double_opt_in=True,
         ),
-        "customer": make.purpose(controller, "customer-marketing", basis="legitimate_interest"),
+        "customer": make.purpose(
+            controller, "customer-marketing", basis="legitimate_interest", similar_products=True
+        ),
         "invoices": make.purpose(
             controller, "invoices", basis="contract", category="service", channels=("email", "post")
         ),
         "research": make.purpose(
             controller, "research", basis="legitimate_interest", category="research"
+        ),
+        "profile": make.purpose(
+            controller,
+            "profile",
+            basis="legitimate_interest",
+            category="profiling",
+            channels=(),
+            marketing_related=True,
         ),
     }
     db.session.commit()
@@ -46,8 +56,8 @@ def test_new_subject_has_state_rows_for_every_purpose_and_channel(app, make, wor
     subject = make.subject(controller)
     db.session.commit()
     rows = db.session.scalars(select(State).where(State.subject_id == subject.id)).all()
-    assert len(rows) == 2 + 1 + 2 + 1
-    assert state_of(subject, purposes["research"]).reachable
+    assert len(rows) == 2 + 1 + 2 + 1  # none for the purpose without channels
+    assert state_of(subject, purposes["research"]).reason == "basis_not_asserted"
     assert state_of(subject, purposes["customer"]).reason == "basis_not_asserted"
     assert state_of(subject, purposes["newsletter"]).reason == "never_asked"
 
@@ -55,7 +65,9 @@ def test_new_subject_has_state_rows_for_every_purpose_and_channel(app, make, wor
 def test_events_chain_and_state_follow(app, make, world):
     controller, purposes = world
     subject = make.subject(controller)
-    first = make.record(subject, "consent_given", purposes["newsletter"], source="preference_page")
+    first = make.record(
+        subject, "consent_given", purposes["newsletter"], channel="email", source="preference_page"
+    )
     make.record(subject, "consent_withdrawn", purposes["newsletter"], channel="phone")
     db.session.commit()
     events = ledger.events_of(subject)
@@ -73,7 +85,7 @@ def test_one_interaction_is_one_receipt(app, make, world):
     receipt = ledger.record(
         subject,
         [
-            Change("consent_given", purposes["newsletter"]),
+            Change("consent_given", purposes["newsletter"], channel="email"),
             Change("objection_recorded", purposes["customer"]),
         ],
         source="preference_page",
@@ -94,12 +106,34 @@ def test_one_interaction_is_one_receipt(app, make, world):
         (lambda p: Change("basis_asserted", p["invoices"], basis="contract"), "evidence_required"),
         (
             lambda p: Change("basis_asserted", p["invoices"], basis="consent", evidence="x"),
-            "invalid_basis",
+            "basis_not_allowed",
         ),
+        # SPEC §2: a consent purpose never switches to legitimate interest (item 2).
+        (
+            lambda p: Change(
+                "basis_asserted", p["newsletter"], basis="legitimate_interest", evidence="o 1"
+            ),
+            "basis_not_allowed",
+        ),
+        # A consent names its channel (item 5).
+        (lambda p: Change("consent_given", p["newsletter"]), "channel_required"),
+        (lambda p: Change("channel_disabled"), "channel_required"),
+        # No personal data in event text (item 15).
+        (
+            lambda p: Change(
+                "basis_asserted", p["invoices"], basis="contract", evidence="mail from a@b.nl"
+            ),
+            "personal_data_in_text",
+        ),
+        # Marketing-related processing is never overridden either (item 7).
+        (lambda p: Change("objection_overridden", p["profile"], reason="x"), "override_refused"),
         (lambda p: Change("consent_given", scope="direct_marketing"), "invalid_scope"),
         (
             lambda p: Change(
-                "consent_given", p["newsletter"], occurred_at=utcnow() + timedelta(days=1)
+                "consent_given",
+                p["newsletter"],
+                channel="email",
+                occurred_at=utcnow() + timedelta(days=1),
             ),
             "future_event",
         ),
@@ -112,7 +146,7 @@ def test_invalid_changes_are_refused_and_nothing_is_written(app, make, world, ch
     with pytest.raises(LedgerError) as error:
         ledger.record(
             subject,
-            [Change("consent_given", purposes["newsletter"]), change(purposes)],
+            [Change("consent_given", purposes["newsletter"], channel="email"), change(purposes)],
             source="api",
             actor="test",
         )
@@ -152,7 +186,7 @@ def test_erased_subject_keeps_pseudonymous_ledger_and_accepts_no_more_events(app
 
     controller, purposes = world
     subject = make.subject(controller, email="erase.me@example.test")
-    make.record(subject, "consent_given", purposes["newsletter"])
+    make.record(subject, "consent_given", purposes["newsletter"], channel="email")
     subjects.erase(subject, source="preference_page", actor="subject")
     db.session.commit()
     assert subject.email is None and subject.erased_at is not None
@@ -186,6 +220,9 @@ TAMPERABLE = {
     # Form 2 (chain.HASHED_FORMS): the first event below is stored under it.
     "mailbox_proof": "'confirmation'",
     "given_at": "'2020-01-01 00:00:00+00:00'",
+    # Form 3: the existing-customer conditions of an assertion.
+    "sale_reference": "'order 0'",
+    "opt_out_offered_at": "'2020-01-01 00:00:00+00:00'",
 }
 
 
@@ -277,7 +314,7 @@ def test_altered_state_row_breaks_verify(app, make, world, runner):
 
 KINDS = st.sampled_from(
     [
-        ("consent_given", "newsletter", None),
+        ("consent_given", "newsletter", "email"),
         ("consent_given", "newsletter", "phone"),
         ("consent_refused", "newsletter", None),
         ("consent_withdrawn", "newsletter", "email"),
@@ -290,8 +327,12 @@ KINDS = st.sampled_from(
         ("objection_recorded", "direct_marketing", None),
         ("basis_asserted", "invoices", None),
         ("basis_ended", "invoices", None),
-        ("basis_asserted", "newsletter", None),
-        ("basis_ended", "newsletter", None),
+        ("objection_withdrawn", "customer", None),
+        ("objection_withdrawn", "direct_marketing", "email"),
+        ("channel_disabled", None, "email"),
+        ("channel_enabled", None, "email"),
+        ("consent_given", "profile", None),
+        ("objection_recorded", "profile", None),
         ("restriction_started", None, None),
         ("restriction_ended", None, None),
     ]
@@ -314,18 +355,22 @@ def test_state_equals_rebuild_and_past_answers_equal_replay(app, make, world, st
         elif target:
             change.purpose = purposes[target]
         if kind == "basis_asserted":
-            change.basis = "contract" if target == "invoices" else "legitimate_interest"
-            change.evidence = "customer since 2024"
+            change.basis = purposes[target].basis
+            change.evidence = change.sale_reference = "order 2024-1"
+            change.opt_out_offered_at = change.occurred_at
         if kind == "objection_overridden":
             change.reason = "compelling grounds"
-        ledger.record(subject, [change], source=source, actor="test", backdate_window=REPLAY)
-    db.session.commit()
+        try:
+            ledger.record(subject, [change], source=source, actor="test", backdate_window=REPLAY)
+            db.session.commit()
+        except LedgerError:  # refused (an assertion over a standing no): nothing written
+            db.session.rollback()
     events = rules.in_order(ledger.events_of(subject))
     assert integrity.check_state(subject, controller, events) == []
     for cut in range(len(events) + 1):
         at = events[cut - 1].occurred_at if cut else start - timedelta(days=1)
         upto = [e for e in events if e.occurred_at <= at]
         for purpose in purposes.values():
-            for channel in purpose.channels:
+            for channel in purpose.channels or [None]:
                 replay = rules.lapsed(rules.standing(purpose, channel, upto), at)
                 assert rules.decide(purpose, channel, events, at) == replay

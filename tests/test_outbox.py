@@ -83,7 +83,8 @@ def test_a_change_and_its_messages_roll_back_together(app, make):
     c, s, p = world(make)
     purpose = p["newsletter"]
     events_before = db.session.scalar(select(func.count(Event.id)))
-    ledger.record(s, [ledger.Change("consent_given", purpose)], source="api", actor="test")
+    change = ledger.Change("consent_given", purpose, channel="email")
+    ledger.record(s, [change], source="api", actor="test")
     mail.queue_confirmation(c, s, [purpose], "en")
     db.session.flush()
     assert len(rows()) == 1

@@ -190,8 +190,8 @@ def test_download_my_data(client, make):
     data = json.loads(response.get_data(True))
     assert data["subject"]["email"] == "anna.jansen@example.nl"
     kinds = [e["kind"] for e in data["events"]]
-    assert kinds == ["basis_asserted", "basis_asserted", "consent_given"]
-    assert len(data["receipts"]) == 3 and data["receipts"][-1]["jws"].count(".") == 2
+    assert kinds == ["basis_asserted", "basis_asserted", "basis_asserted", "consent_given"]
+    assert len(data["receipts"]) == 4 and data["receipts"][-1]["jws"].count(".") == 2
     [seen] = data["notices_seen"]
     assert {"purpose": "newsletter", "version": 1, "locale": "en"}.items() <= seen.items()
     assert seen["title"] == "Newsletter"

@@ -128,15 +128,7 @@ def test_every_kind_of_receipt_is_valid_kantara(world, make):
     controller, newsletter, partners, subject = world
     issued = [give(subject, newsletter), give(subject, partners, locale="en")]
     issued.append(make.record(subject, "objection_recorded", scope="direct_marketing"))
-    issued.append(
-        make.record(
-            subject,
-            "basis_asserted",
-            newsletter,
-            basis="legitimate_interest",
-            evidence="customer since 2026",
-        )
-    )
+    issued.append(make.record(subject, "restriction_started"))
     issued.append(make.record(subject, "consent_withdrawn", partners, channel="email"))
     issued.append(subjects.erase(subject, source="api", actor="dpo"))
     db.session.commit()

@@ -20,6 +20,8 @@ class P:
     consent_lifetime: str | None = None
     double_opt_in: bool = False
     retired: bool = False
+    marketing_related: bool = False
+    similar_products: bool = False
 
     def settings_at(self, at):
         return self
@@ -37,6 +39,8 @@ class E:
     source: str = "preference_page"
     mailbox_proof: str = "mailed_link"
     given_at: datetime | None = None
+    sale_reference: str | None = None
+    opt_out_offered_at: datetime | None = None
     occurred_at: datetime = T0
 
     @property
@@ -45,9 +49,14 @@ class E:
 
 
 NEWS = P(1, "newsletter", "consent", consent_lifetime="P24M", double_opt_in=True)
-CUSTOMER = P(2, "customer-marketing", "legitimate_interest")
+CUSTOMER = P(2, "customer-marketing", "legitimate_interest", similar_products=True)
 INVOICES = P(3, "invoices", "contract", category="service", channels=["email", "post"])
 RESEARCH = P(4, "research", "legitimate_interest", category="research")
+PARTNER_OFFERS = P(5, "partner-offers", "legitimate_interest")  # not our similar products
+PROFILE = P(6, "profile", "consent", category="profiling", channels=[], marketing_related=True)
+AD_PROFILE = P(
+    7, "ads", "legitimate_interest", category="profiling", channels=[], marketing_related=True
+)
 
 
 def history(*steps):
@@ -68,9 +77,11 @@ def step(kind, purpose=None, **extra):
 
 
 DM_OBJECTION = step("objection_recorded", scope="direct_marketing")
+SALE = {"sale_reference": "order 123", "opt_out_offered_at": T0}
 CUSTOMER_PROOF = step(
-    "basis_asserted", CUSTOMER, basis="legitimate_interest", evidence="customer, contract 123"
+    "basis_asserted", CUSTOMER, basis="legitimate_interest", evidence="order 123", **SALE
 )
+RESEARCH_PROOF = step("basis_asserted", RESEARCH, basis="legitimate_interest", evidence="c 9")
 NOW = T0 + timedelta(days=30)
 
 CASES = [
@@ -157,10 +168,18 @@ CASES = [
         "basis_not_asserted",
     ),
     (
-        "LI non-marketing purpose needs no assertion",
+        "item 3: LI outside direct marketing needs an assertion too",
         RESEARCH,
         "email",
         [],
+        False,
+        "basis_not_asserted",
+    ),
+    (
+        "LI research with an assertion",
+        RESEARCH,
+        "email",
+        [RESEARCH_PROOF],
         True,
         "legitimate_interest",
     ),
@@ -196,7 +215,11 @@ CASES = [
         "override re-opens a non-marketing purpose",
         RESEARCH,
         "email",
-        [step("objection_recorded", RESEARCH), step("objection_overridden", RESEARCH)],
+        [
+            RESEARCH_PROOF,
+            step("objection_recorded", RESEARCH),
+            step("objection_overridden", RESEARCH),
+        ],
         True,
         "legitimate_interest",
     ),
@@ -204,18 +227,199 @@ CASES = [
         "direct-marketing objection does not touch non-marketing LI",
         RESEARCH,
         "email",
-        [DM_OBJECTION],
+        [RESEARCH_PROOF, DM_OBJECTION],
+        True,
+        "legitimate_interest",
+    ),
+    # item 1: a later assertion never undoes a person's no
+    (
+        "item 1: a refusal stands against a later assertion",
+        CUSTOMER,
+        "email",
+        [step("consent_refused", CUSTOMER, channel="email"), CUSTOMER_PROOF],
+        False,
+        "standing_opt_out",
+    ),
+    (
+        "item 1: a withdrawal stands too",
+        CUSTOMER,
+        "email",
+        [CUSTOMER_PROOF, step("consent_withdrawn", CUSTOMER)],
+        False,
+        "standing_opt_out",
+    ),
+    (
+        "item 1: a one-click unsubscribe stands against a new assertion",
+        CUSTOMER,
+        "email",
+        [
+            CUSTOMER_PROOF,
+            step("objection_recorded", CUSTOMER, channel="email", source="one_click"),
+            CUSTOMER_PROOF,
+        ],
+        False,
+        "objected",
+    ),
+    (
+        "item 1: only the person's own proven choice undoes it",
+        CUSTOMER,
+        "email",
+        [
+            step("consent_refused", CUSTOMER, channel="email"),
+            step("objection_withdrawn", CUSTOMER, channel="email"),
+            CUSTOMER_PROOF,
+        ],
         True,
         "legitimate_interest",
     ),
     (
-        "withdrawal does not stop LI",
+        "item 1: a no on sms leaves email alone",
         CUSTOMER,
         "email",
-        [CUSTOMER_PROOF, step("consent_withdrawn", CUSTOMER)],
+        [step("consent_refused", CUSTOMER, channel="sms"), CUSTOMER_PROOF],
         True,
         "legitimate_interest",
     ),
+    # item 4: the existing-customer exception has conditions
+    (
+        "item 4: LI marketing to a proven customer",
+        CUSTOMER,
+        "email",
+        [CUSTOMER_PROOF],
+        True,
+        "legitimate_interest",
+    ),
+    (
+        "item 4: no sale named",
+        CUSTOMER,
+        "email",
+        [step("basis_asserted", CUSTOMER, basis="legitimate_interest", opt_out_offered_at=T0)],
+        False,
+        "soft_opt_in_conditions",
+    ),
+    (
+        "item 4: no chance to refuse offered before the assertion",
+        CUSTOMER,
+        "email",
+        [
+            step(
+                "basis_asserted",
+                CUSTOMER,
+                basis="legitimate_interest",
+                sale_reference="order 1",
+                opt_out_offered_at=T0 + timedelta(days=90),
+            )
+        ],
+        False,
+        "soft_opt_in_conditions",
+    ),
+    (
+        "item 4: not the controller's own similar products",
+        PARTNER_OFFERS,
+        "email",
+        [step("basis_asserted", PARTNER_OFFERS, basis="legitimate_interest", **SALE)],
+        False,
+        "soft_opt_in_conditions",
+    ),
+    (
+        "item 4: phone needs consent for that channel",
+        CUSTOMER,
+        "phone",
+        [CUSTOMER_PROOF],
+        False,
+        "never_asked",
+    ),
+    (
+        "item 4: phone with consent for that channel",
+        CUSTOMER,
+        "phone",
+        [CUSTOMER_PROOF, given(CUSTOMER, channel="phone")],
+        True,
+        "consent_given",
+    ),
+    # item 5: channels are specific
+    (
+        "item 5: a direct-marketing objection on email leaves phone",
+        NEWS,
+        "phone",
+        [
+            given(channel="phone"),
+            step("objection_recorded", scope="direct_marketing", channel="email"),
+        ],
+        True,
+        "consent_given",
+    ),
+    (
+        "item 5: one without a channel stops every channel",
+        NEWS,
+        "phone",
+        [given(channel="phone"), DM_OBJECTION],
+        False,
+        "objected",
+    ),
+    # item 6: channels a person turns off
+    (
+        "item 6: a disabled channel",
+        NEWS,
+        "email",
+        [given(channel="email"), step("channel_disabled", channel="email")],
+        False,
+        "channel_disabled",
+    ),
+    (
+        "item 6: enabled again, with proof of the mailbox",
+        NEWS,
+        "email",
+        [
+            given(channel="email"),
+            step("channel_disabled", channel="email"),
+            step("channel_enabled", channel="email"),
+        ],
+        True,
+        "consent_given",
+    ),
+    (
+        "item 6: enabling without proof waits",
+        NEWS,
+        "email",
+        [
+            given(channel="email"),
+            step("channel_disabled", channel="email"),
+            step("channel_enabled", channel="email", mailbox_proof="none", source="api"),
+        ],
+        False,
+        "channel_disabled",
+    ),
+    (
+        "item 6: another channel disabled",
+        NEWS,
+        "email",
+        [given(channel="email"), step("channel_disabled", channel="phone")],
+        True,
+        "consent_given",
+    ),
+    # item 7: marketing-related purposes follow direct marketing
+    (
+        "item 7: a marketing objection stops marketing profiling (Art. 21(2))",
+        PROFILE,
+        None,
+        [given(PROFILE), step("objection_recorded", scope="direct_marketing", channel="email")],
+        False,
+        "objected",
+    ),
+    (
+        "item 7: an override never re-opens a marketing-related purpose",
+        AD_PROFILE,
+        None,
+        [
+            step("basis_asserted", AD_PROFILE, basis="legitimate_interest", evidence="c 1"),
+            step("objection_recorded", AD_PROFILE),
+            step("objection_overridden", AD_PROFILE),
+        ],
+        False,
+        "objected",
+    ),
+    ("consent profiling without channels", PROFILE, None, [given(PROFILE)], True, "consent_given"),
     # rule 4: any direct-marketing purpose, whatever the basis
     (
         "consent purpose with DM objection",
@@ -337,23 +541,12 @@ CASES = [
         False,
         "basis_ended",
     ),
-    # basis changes over time: prospect → customer → former customer
+    # item 2: a purpose keeps its own basis (the ledger refuses another; the rules ignore it)
     (
-        "customer exception replaces consent",
+        "item 2: an assertion never turns a consent purpose into legitimate interest",
         NEWS,
         "email",
-        [step("basis_asserted", NEWS, basis="legitimate_interest")],
-        True,
-        "legitimate_interest",
-    ),
-    (
-        "back to consent when the customer relationship ends",
-        NEWS,
-        "email",
-        [
-            step("basis_asserted", NEWS, basis="legitimate_interest"),
-            step("basis_ended", NEWS, basis="legitimate_interest"),
-        ],
+        [step("basis_asserted", NEWS, basis="legitimate_interest", **SALE)],
         False,
         "never_asked",
     ),
@@ -424,12 +617,39 @@ def test_time_travel_answers_from_events_up_to_the_instant():
     assert rules.decide(NEWS, "email", events, T0).reason == "never_asked"
 
 
-def test_timeline_shows_prospect_then_customer():
-    events = history(given(), step("basis_asserted", NEWS, basis="legitimate_interest"))
-    spans = rules.timeline(NEWS, events)
+def test_timeline_shows_when_a_relationship_began_and_ended():
+    events = history(
+        CUSTOMER_PROOF, step("basis_ended", CUSTOMER, basis="legitimate_interest"), CUSTOMER_PROOF
+    )
+    spans = rules.timeline(CUSTOMER, events)
     assert [(s["basis"], s["from"], s["to"]) for s in spans] == [
-        ("consent", events[0].occurred_at, events[1].occurred_at),
-        ("legitimate_interest", events[1].occurred_at, None),
+        ("legitimate_interest", events[0].occurred_at, events[1].occurred_at),
+        ("legitimate_interest", events[2].occurred_at, None),
+    ]
+    consent = history(step("consent_refused", NEWS), given())
+    assert rules.timeline(NEWS, consent) == [
+        {"basis": "consent", "from": consent[0].occurred_at, "to": None}
+    ]
+
+
+def test_gpc_withdraws_consent_based_profiling_and_objects_to_the_rest():
+    """Item 8: before, GPC recorded an objection that changed nothing for consent-based
+    profiling while the page said it had."""
+    steps = rules.gpc_objections([PROFILE, AD_PROFILE], history(given(PROFILE)))
+    assert [(s.kind, s.purpose.slug) for s in steps] == [
+        ("consent_withdrawn", "profile"),
+        ("objection_recorded", "ads"),
+    ]
+
+
+def test_unsubscribe_from_all_covers_marketing_related_purposes():
+    """Item 7: before, marketing profiling and ads stayed on after "unsubscribe from all"."""
+    events = history(given(PROFILE), given(channel="email"))
+    steps = rules.unsubscribe_all([NEWS, PROFILE, RESEARCH], "email", events)
+    assert [(s.kind, s.purpose and s.purpose.slug, s.channel) for s in steps] == [
+        ("consent_withdrawn", "newsletter", "email"),
+        ("consent_withdrawn", "profile", None),
+        ("objection_recorded", None, "email"),
     ]
 
 

@@ -47,6 +47,10 @@ def record_event():
             notice_hash=text_hash,
             occurred_at=read.instant(read.text(data, "occurred_at"), "occurred_at"),
             given_at=read.instant(read.text(data, "given_at"), "given_at"),
+            sale_reference=read.text(data, "sale_reference"),
+            opt_out_offered_at=read.instant(
+                read.text(data, "opt_out_offered_at"), "opt_out_offered_at"
+            ),
         )
         receipt = ledger.record(subject, [change], source=source, actor=actor(), locale=locale)
     db.session.commit()

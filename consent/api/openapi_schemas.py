@@ -127,6 +127,19 @@ SCHEMAS = {
                         purpose=STR,
                         basis={"enum": [b for b in BASES if b != "consent"]},
                         evidence=STR,
+                        sale_reference=STR,
+                        opt_out_offered_at=TIME,
+                    )
+                ),
+                decisions=array(
+                    obj(
+                        ["purpose", "decision"],
+                        purpose=STR,
+                        channel={"enum": list(CHANNELS)},
+                        decision={"enum": ["given", "refused", "withdrawn"]},
+                        notice_version={"type": "integer", "minimum": 1},
+                        given_at=TIME,
+                        evidence=STR,
                     )
                 ),
             ),
@@ -147,6 +160,8 @@ SCHEMAS = {
         notice_version={"type": "integer", "minimum": 1},
         occurred_at=TIME,
         given_at=TIME,
+        sale_reference=STR,
+        opt_out_offered_at=TIME,
         locale=STR,
     ),
     "CheckRequest": obj(

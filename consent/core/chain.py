@@ -31,7 +31,8 @@ _V1 = (
     "prev_hash",
 )
 # Version 2: how the decision proved the mailbox, and when it was given if before recording.
-HASHED_FORMS = {1: _V1, 2: (*_V1, "mailbox_proof", "given_at")}
+_V2 = (*_V1, "mailbox_proof", "given_at")
+HASHED_FORMS = {1: _V1, 2: _V2, 3: (*_V2, "sale_reference", "opt_out_offered_at")}
 CURRENT_FORM = max(HASHED_FORMS)
 
 

@@ -1,10 +1,13 @@
-"""Bulk import of subjects with their lawful bases: idempotent, per-line errors, resumable.
+"""Bulk import of subjects with their lawful bases and the consents collected elsewhere:
+idempotent, per-line errors, resumable.
 
 A batch is one transaction: its valid rows are written together with an ImportBatch row
 naming the file's SHA-256 and the batch number, so after a crash a re-run skips exactly
 the batches that committed. Re-importing a row changes nothing: a basis already in force
-with the same evidence is not asserted again, and an erased person's address comes back
-`suppressed` instead of being revived.
+with the same evidence, or a decision already recorded with the same `given_at`, is not
+recorded again, and an erased person's address comes back `suppressed` instead of being
+revived. A decision is recorded now, keeps when it was given (`given_at`) and proves
+nothing about the mailbox, so a double opt-in purpose waits for the person's confirmation.
 """
 
 import csv
@@ -20,8 +23,16 @@ from sqlalchemy import select
 
 from consent.core import ledger, rules, subjects
 from consent.core.database import db
-from consent.core.models import Controller, ImportBatch
+from consent.core.instants import parse_past_instant
+from consent.core.models import Controller, ImportBatch, Notice
+from consent.core.purposes import latest_version
 from consent.core.vocabulary import BASES, normalise_locale
+
+DECISIONS = {
+    "given": "consent_given",
+    "refused": "consent_refused",
+    "withdrawn": "consent_withdrawn",
+}
 
 MAX_FIELD = 2000
 
@@ -40,7 +51,8 @@ class Item:
     email: str
     external_id: str | None = None
     locale: str | None = None
-    bases: list[tuple] = field(default_factory=list)  # (Purpose, basis, evidence)
+    bases: list[ledger.Change] = field(default_factory=list)  # basis_asserted
+    decisions: list[ledger.Change] = field(default_factory=list)  # consent decisions
 
 
 @dataclass
@@ -81,47 +93,113 @@ def parse(controller: Controller, raw, line: int, purposes: dict | None = None) 
     external_id = _text(raw, "external_id")
     if external_id and len(external_id) > 200:
         raise RowError("invalid_external_id", "external_id is at most 200 characters.")
-    bases = raw.get("bases")
-    if bases is None:
-        bases = [raw] if _text(raw, "purpose") or _text(raw, "basis") else []
-    if not isinstance(bases, list):
-        raise RowError("invalid_bases", "bases must be a list.")
     item = Item(line, email, external_id, normalise_locale(locale))
-    for entry in bases:
-        item.bases.append(_basis(entry, purposes))
+    bases, decisions = raw.get("bases"), raw.get("decisions")
+    if bases is None and decisions is None:
+        # A CSV row: a decision when it names one, a basis when it names a purpose.
+        if _text(raw, "decision"):
+            decisions = [raw]
+        elif _text(raw, "purpose") or _text(raw, "basis"):
+            bases = [raw]
+    for name, entries in (("bases", bases), ("decisions", decisions)):
+        if entries is not None and not isinstance(entries, list):
+            raise RowError(f"invalid_{name}", f"{name} must be a list.")
+    item.bases = [_basis(entry, purposes) for entry in bases or []]
+    shown_in = item.locale or controller.default_locale
+    item.decisions = [_decision(entry, purposes, shown_in) for entry in decisions or []]
     return item
 
 
-def _basis(entry, purposes: dict) -> tuple:
-    if not isinstance(entry, dict):
-        raise RowError("invalid_bases", "Each basis must be an object.")
-    slug, basis, evidence = (_text(entry, k) for k in ("purpose", "basis", "evidence"))
+def _instant(entry: dict, key: str):
+    text = _text(entry, key)
+    if text is None:
+        return None
+    try:
+        return parse_past_instant(text)
+    except ValueError:
+        raise RowError(f"invalid_{key}", f"{key} must be a past ISO-8601 instant.") from None
+
+
+def _purpose(entry: dict, purposes: dict):
+    slug = _text(entry, "purpose")
     if slug not in purposes:
         raise RowError("unknown_purpose", f"Unknown purpose {slug!r}.")
+    return purposes[slug]
+
+
+def _basis(entry, purposes: dict) -> ledger.Change:
+    if not isinstance(entry, dict):
+        raise RowError("invalid_bases", "Each basis must be an object.")
+    purpose = _purpose(entry, purposes)
+    basis, evidence = _text(entry, "basis"), _text(entry, "evidence")
     if basis not in BASES:
         raise RowError("invalid_basis", f"Unknown lawful basis {basis!r}.")
-    if basis == "consent":
-        raise RowError(
-            "invalid_basis",
-            "Consent cannot be imported as a basis; record the person's decision instead.",
-        )
     if not evidence:
         raise RowError("evidence_required", f"The {basis} basis needs evidence.")
-    return purposes[slug], basis, evidence
+    return ledger.Change(
+        "basis_asserted",
+        purpose,
+        basis=basis,
+        evidence=evidence,
+        sale_reference=_text(entry, "sale_reference"),
+        opt_out_offered_at=_instant(entry, "opt_out_offered_at"),
+    )
+
+
+def _decision(entry, purposes: dict, locale: str) -> ledger.Change:
+    """A consent decision collected elsewhere, on the notice version the person was shown
+    (the current one when the row names none)."""
+    if not isinstance(entry, dict):
+        raise RowError("invalid_decisions", "Each decision must be an object.")
+    purpose = _purpose(entry, purposes)
+    kind = DECISIONS.get(_text(entry, "decision") or "")
+    if kind is None:
+        raise RowError("invalid_decision", "decision must be given, refused or withdrawn.")
+    shown = entry.get("notice_version")
+    try:
+        version = int(shown) if shown not in (None, "") else latest_version(purpose)
+    except (TypeError, ValueError):
+        raise RowError("invalid_notice_version", "notice_version must be a number.") from None
+    notice = db.session.scalar(
+        select(Notice).where(
+            Notice.purpose_id == purpose.id, Notice.version == version, Notice.locale == locale
+        )
+    )
+    if notice is None:
+        raise RowError("unknown_notice", f"{purpose.slug} has no notice version {version}.")
+    return ledger.Change(
+        kind,
+        purpose,
+        channel=_text(entry, "channel"),
+        notice_version=notice.version,
+        notice_hash=notice.text_hash,
+        evidence=_text(entry, "evidence"),
+        given_at=_instant(entry, "given_at"),
+    )
 
 
 def _changes(subject, item: Item, created: bool) -> list[ledger.Change]:
-    """basis_asserted changes, minus those already in force with the same evidence."""
+    """The item's assertions and decisions, minus what is already recorded: a basis in
+    force with the same evidence, a decision with the same kind, channel and given_at."""
     events = [] if created else rules.in_order(ledger.events_of(subject))
+    recorded = {
+        (e.kind, e.purpose_id, e.channel, e.given_at) for e in events if e.given_at is not None
+    }
     changes, seen = [], set()
-    for purpose, basis, evidence in item.bases:
-        if (purpose.id, basis, evidence) in seen:
+    for change in item.bases:
+        key = (change.purpose.id, change.basis, change.evidence)
+        if key in seen:
             continue
-        seen.add((purpose.id, basis, evidence))
-        active = rules.active_assertion(purpose, events)
-        if active and (active.basis, active.evidence) == (basis, evidence):
+        seen.add(key)
+        active = rules.active_assertion(change.purpose, events)
+        if active and (active.basis, active.evidence) == (change.basis, change.evidence):
             continue
-        changes.append(ledger.Change("basis_asserted", purpose, basis=basis, evidence=evidence))
+        changes.append(change)
+    for change in item.decisions:
+        key = (change.kind, change.purpose.id, change.channel, change.given_at)
+        if change.given_at is None or key not in recorded:
+            recorded.add(key)
+            changes.append(change)
     return changes
 
 
@@ -141,7 +219,7 @@ def apply(controller: Controller, items: list[Item], actor: str) -> list[Outcome
                 item.email,
                 item.external_id,
                 item.locale,
-                events_follow=bool(item.bases),
+                events_follow=bool(item.bases or item.decisions),
             )
             if subject is None:
                 outcomes.append(Outcome(item.line, item.email, suppressed=True))

@@ -4,6 +4,7 @@
 interaction is one transaction. Events are never updated or deleted (models.py refuses).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,6 +60,13 @@ class Change:
     occurred_at: datetime | None = None
     # When a decision collected elsewhere was given, if before it is recorded here.
     given_at: datetime | None = None
+    # The existing-customer exception's conditions, on a basis_asserted (SPEC §2).
+    sale_reference: str | None = None
+    opt_out_offered_at: datetime | None = None
+
+
+# Free text in events holds references (an order number, a ticket id), never an address.
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 def _validate(subject: Subject, change: Change, source: str) -> None:
@@ -80,20 +88,51 @@ def _validate(subject: Subject, change: Change, source: str) -> None:
         channels = purpose.channels if purpose else CHANNELS
         if change.channel not in channels:
             raise LedgerError("unknown_channel", f"Channel {change.channel!r} is not offered.")
+    elif change.kind == "consent_given" and purpose is not None and purpose.channels:
+        raise LedgerError("channel_required", f"A consent names its channel: {purpose.channels}.")
+    elif change.kind in ("channel_disabled", "channel_enabled"):
+        raise LedgerError("channel_required", f"{change.kind} names the channel.")
+    for text in (change.reason, change.evidence):
+        if text and _EMAIL_LIKE.search(text):
+            raise LedgerError(
+                "personal_data_in_text",
+                "evidence and reason hold references (an order number, a ticket id), "
+                "never an email address.",
+            )
     if change.kind == "objection_overridden":
-        if purpose is None or purpose.category == DIRECT_MARKETING:
+        if purpose is None or rules.is_marketing(purpose):
             raise LedgerError(
                 "override_refused",
-                "An objection to direct marketing can never be overridden (GDPR Art. 21(3)).",
+                "An objection to direct marketing, or to processing that serves it, can "
+                "never be overridden (GDPR Art. 21(2)-(3)).",
                 409,
             )
         if not change.reason:
             raise LedgerError("reason_required", "An override needs its compelling grounds.")
     if change.kind == "basis_asserted":
-        if change.basis not in BASES or change.basis == "consent":
-            raise LedgerError("invalid_basis", "basis_asserted takes a basis other than consent.")
+        if purpose is None or change.basis == "consent" or change.basis != purpose.basis:
+            raise LedgerError(
+                "basis_not_allowed",
+                "A purpose keeps its own basis: basis_asserted names it, and consent is "
+                "given by the person, never asserted.",
+            )
         if not change.evidence:
             raise LedgerError("evidence_required", "A basis is asserted with evidence.")
+        if purpose.category == DIRECT_MARKETING and not rules.soft_opt_in_holds(
+            purpose,
+            change.sale_reference,
+            change.opt_out_offered_at,
+            change.occurred_at or utcnow(),
+        ):
+            raise LedgerError(
+                "soft_opt_in_conditions",
+                "Legitimate interest in direct marketing is the existing-customer exception: "
+                "the purpose markets your own similar products by email or sms, and the "
+                "assertion names the sale (sale_reference) and when the person was first "
+                "offered the choice to refuse (opt_out_offered_at, not after the assertion).",
+            )
+    if (change.sale_reference or change.opt_out_offered_at) and change.kind != "basis_asserted":
+        raise LedgerError("invalid_parameter", "Only basis_asserted carries a sale.")
     if change.kind == "basis_ended" and change.basis not in (None, *BASES):
         raise LedgerError("invalid_basis", f"Unknown basis {change.basis!r}.")
     if change.given_at is not None:
@@ -128,6 +167,29 @@ def _check_time(subject: Subject, changes: list[Change], history: list[Event], w
                 "were known here.",
             )
         latest = at
+
+
+def _name_the_only_channel(change: Change) -> None:
+    """A consent names its channel; for a purpose with one channel there is only one to name."""
+    purpose = change.purpose
+    if change.kind == "consent_given" and change.channel is None and purpose is not None:
+        if len(purpose.channels) == 1:
+            change.channel = purpose.channels[0]
+
+
+def _check_standing_no(changes: list[Change], history: list[Event]) -> None:
+    """An assertion never resets a person's no to direct marketing (SPEC §3 rule 4)."""
+    ordered = rules.in_order(history)
+    for change in changes:
+        purpose = change.purpose
+        if change.kind != "basis_asserted" or purpose.category != DIRECT_MARKETING:
+            continue
+        if rules.standing_no(purpose, ordered) is not None:
+            raise LedgerError(
+                "standing_opt_out",
+                "This person said no to this purpose; only they can undo that.",
+                409,
+            )
 
 
 def lock(subject: Subject) -> list[Event]:
@@ -179,10 +241,12 @@ def record(
     if mailbox_proof not in (None, *MAILBOX_PROOFS):
         raise LedgerError("invalid_mailbox_proof", f"Unknown mailbox proof {mailbox_proof!r}.")
     for change in changes:
+        _name_the_only_channel(change)
         _validate(subject, change, source)
     if backdate_window is None:
         backdate_window = timedelta(seconds=current_app.config["BACKDATE_WINDOW_SECONDS"])
     _check_time(subject, changes, history, backdate_window)
+    _check_standing_no(changes, history)
     controller = db.session.get(Controller, subject.controller_id)
     receipt_id = new_uuid()
     now = utcnow()
@@ -212,6 +276,8 @@ def record(
             prev_hash=subject.last_hash,
             mailbox_proof=mailbox_proof or "none",
             given_at=change.given_at,
+            sale_reference=change.sale_reference,
+            opt_out_offered_at=change.opt_out_offered_at,
             hash_version=chain.CURRENT_FORM,
         )
         event.hash = chain.event_hash(

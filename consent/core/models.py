@@ -311,6 +311,8 @@ class Event(db.Model):
     hash_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     mailbox_proof: Mapped[str | None] = mapped_column(String(16))
     given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sale_reference: Mapped[str | None] = mapped_column(String(200))
+    opt_out_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subject: Mapped[Subject] = relationship()
     purpose: Mapped[Purpose | None] = relationship()

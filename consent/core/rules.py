@@ -11,9 +11,9 @@ from datetime import datetime
 
 from consent.core.durations import add_duration
 from consent.core.vocabulary import (
-    ASSERTED_BASES,
     CONSENT_DECISIONS,
     DIRECT_MARKETING,
+    ELECTRONIC_CHANNELS,
     PROFILING,
     PROOF_EXEMPT_SOURCES,
     PROVING,
@@ -73,8 +73,15 @@ def active_assertion(purpose, events):
 
 
 def basis_in_force(purpose, events) -> str:
-    assertion = active_assertion(purpose, events)
-    return assertion.basis if assertion else purpose.basis
+    """The purpose's own basis: it never changes under a person's feet (SPEC §2; a
+    `basis_asserted` of another basis is refused by the ledger)."""
+    return purpose.basis
+
+
+def is_marketing(purpose) -> bool:
+    """Direct marketing, or processing that serves it (profiling, ads, promotional surveys):
+    an objection to direct marketing covers it and nothing overrides one (Art. 21(2)-(3))."""
+    return purpose.category == DIRECT_MARKETING or bool(purpose.marketing_related)
 
 
 def _restriction(purpose, events):
@@ -121,29 +128,29 @@ def _lift(objection, purpose, channel, events):
 
 
 def _marketing_objection(purpose, channel, events):
-    """The direct_marketing-scope objection that covers this purpose on this channel, or None."""
-    if purpose.category != DIRECT_MARKETING:
+    """The direct_marketing-scope objection that covers this purpose on this channel, or None.
+
+    One made on a channel stops that channel; one without a channel stops them all; any of
+    them stops a marketing-related purpose that has no channels (profiling, ads)."""
+    if not is_marketing(purpose):
         return None
     return _latest(
         events,
         lambda e: (
             e.kind == "objection_recorded"
             and e.scope == DIRECT_MARKETING
-            and _on_channel(e, channel)
+            and (channel is None or _on_channel(e, channel))
         ),
     )
 
 
 def _purpose_objection(purpose, channel, events):
     """The latest objection to this purpose itself that no override re-opened, or None."""
-    # An override re-opens only a non-marketing purpose (Art. 21(3)).
+    # An override re-opens only a purpose that serves no marketing (Art. 21(3)).
     kinds = (
         ("objection_recorded",)
-        if purpose.category == DIRECT_MARKETING
-        else (
-            "objection_recorded",
-            "objection_overridden",
-        )
+        if is_marketing(purpose)
+        else ("objection_recorded", "objection_overridden")
     )
     latest = _latest(
         events,
@@ -161,7 +168,7 @@ def _objection(purpose, channel, basis, events):
     """(objection, waiting) for the first objection that still stops the purpose on the
     channel, with the unconfirmed choice that would lift it; (None, None) when none does."""
     candidates = [_marketing_objection(purpose, channel, events)]
-    if basis == "legitimate_interest" or purpose.category == DIRECT_MARKETING:
+    if basis == "legitimate_interest" or is_marketing(purpose):
         candidates.append(_purpose_objection(purpose, channel, events))
     for objection in candidates:
         if objection is not None:
@@ -205,20 +212,107 @@ def _consent_decision(purpose, channel, events) -> Decision:
     return Decision(True, "consent", "consent_given", latest.id, expires_at)
 
 
-def _needs_assertion(purpose, basis: str) -> bool:
-    """Contract and the like always; legitimate interest for direct marketing, because the
-    existing-customer exception (ePrivacy Art. 13(2)) holds only for proven customers."""
-    return basis in ASSERTED_BASES or (
-        basis == "legitimate_interest" and purpose.category == DIRECT_MARKETING
+def _withdrawn_by_the_person(opt_out, purpose, channel, events) -> bool:
+    """Whether the person undid their own no later, with proof of the mailbox: their
+    `objection_withdrawn` or a new consent for this purpose on this channel."""
+    return any(
+        _after(e, opt_out)
+        and e.kind in ("objection_withdrawn", "consent_given")
+        and _about(e, purpose)
+        and _on_channel(e, channel)
+        and proven(e)
+        for e in events
     )
 
 
-def standing(purpose, channel: str, events) -> Decision:
+def _standing_opt_out(purpose, channel, events):
+    """A refusal, withdrawal or unsubscribe of this purpose on this channel that still
+    stands: no later assertion resets it, only the person's own proven choice (SPEC §3
+    rule 4; Tw 11.7 lid 3, mfl. § 15 tredje ledd)."""
+    opt_out = _latest(
+        events,
+        lambda e: (
+            e.kind in ("consent_refused", "consent_withdrawn")
+            and _about(e, purpose)
+            and _on_channel(e, channel)
+        ),
+    )
+    if opt_out is None or _withdrawn_by_the_person(opt_out, purpose, channel, events):
+        return None
+    return opt_out
+
+
+def soft_opt_in_holds(purpose, sale_reference, opt_out_offered_at, asserted_at) -> bool:
+    """The existing-customer exception's conditions (SPEC §2): the purpose markets the
+    controller's own similar products by an electronic channel; the assertion names the
+    sale in which the address was obtained and when the person was first offered the
+    choice to refuse (not after the assertion)."""
+    return bool(
+        purpose.similar_products
+        and set(purpose.channels) & set(ELECTRONIC_CHANNELS)
+        and sale_reference
+        and opt_out_offered_at is not None
+        and opt_out_offered_at <= asserted_at
+    )
+
+
+def _legitimate_interest(purpose, channel, events) -> Decision:
+    basis = "legitimate_interest"
+    if purpose.category == DIRECT_MARKETING and channel not in ELECTRONIC_CHANNELS:
+        # Phone and post: the person's consent for that channel (stricter than the minimum).
+        return _consent_decision(purpose, channel, events)
+    assertion = active_assertion(purpose, events)
+    if assertion is None:
+        return _not_asserted(purpose, basis, events)
+    if purpose.category == DIRECT_MARKETING:
+        if not soft_opt_in_holds(
+            purpose, assertion.sale_reference, assertion.opt_out_offered_at, assertion.occurred_at
+        ):
+            return Decision(False, basis, "soft_opt_in_conditions", assertion.id)
+        opt_out = _standing_opt_out(purpose, channel, events)
+        if opt_out is not None:
+            return Decision(False, basis, "standing_opt_out", opt_out.id)
+    return Decision(True, basis, "legitimate_interest", assertion.id)
+
+
+def _not_asserted(purpose, basis, events) -> Decision:
+    ended = _latest(events, lambda e: e.kind == "basis_ended" and _about(e, purpose))
+    if ended:
+        return Decision(False, basis, "basis_ended", ended.id)
+    return Decision(False, basis, "basis_not_asserted")
+
+
+def _channel_disabled(channel, events):
+    """The person's `channel_disabled` for this channel that no proven `channel_enabled`
+    followed (a bounce records one too), or None."""
+    latest = _latest(
+        events,
+        lambda e: (
+            (e.kind == "channel_disabled" or (e.kind == "channel_enabled" and proven(e)))
+            and e.channel == channel
+        ),
+    )
+    return latest if latest is not None and latest.kind == "channel_disabled" else None
+
+
+def known_only_through_unconfirmed_sign_ups(events) -> bool:
+    """Every decision of the person still waits for double opt-in and nothing else is known
+    of them: the address may not be theirs, so they reach nothing (SPEC §3 rule 3)."""
+    given = [e for e in events if e.kind == "consent_given"]
+    if not given or any(proven(e) for e in events):
+        return False
+    if any(e.kind in ("basis_asserted", "consent_confirmed") for e in events):
+        return False
+    return all(e.purpose is not None and e.purpose.double_opt_in for e in given)
+
+
+def standing(purpose, channel: str | None, events) -> Decision:
     """The decision after all given events, before any consent lifetime runs out.
 
     This is what the state table stores; `decide()` adds the lapse at a given instant.
+    `channel` is None for a purpose without channels (profiling, say).
     """
-    basis = basis_in_force(purpose, events)
+    basis = purpose.basis
     erasure = _latest(events, lambda e: e.kind == "erasure_completed")
     if erasure:
         return Decision(False, basis, "erased", erasure.id)
@@ -227,8 +321,12 @@ def standing(purpose, channel: str, events) -> Decision:
         return Decision(False, basis, "restricted", restriction.id)
     if purpose.retired:
         return Decision(False, basis, "retired")
-    if channel not in purpose.channels:
-        return Decision(False, basis, "channel_not_offered")
+    if channel is not None:
+        if channel not in purpose.channels:
+            return Decision(False, basis, "channel_not_offered")
+        disabled = _channel_disabled(channel, events)
+        if disabled:
+            return Decision(False, basis, "channel_disabled", disabled.id)
     objection, waiting = _objection(purpose, channel, basis, events)
     if waiting:
         return Decision(False, basis, "unconfirmed", waiting.id)
@@ -236,14 +334,11 @@ def standing(purpose, channel: str, events) -> Decision:
         return Decision(False, basis, "objected", objection.id)
     if basis == "consent":
         return _consent_decision(purpose, channel, events)
+    if basis == "legitimate_interest":
+        return _legitimate_interest(purpose, channel, events)
     assertion = active_assertion(purpose, events)
-    if basis == "legitimate_interest" and (assertion or purpose.category != DIRECT_MARKETING):
-        return Decision(True, basis, "legitimate_interest", assertion.id if assertion else None)
-    if _needs_assertion(purpose, basis) and assertion is None:
-        ended = _latest(events, lambda e: e.kind == "basis_ended" and _about(e, purpose))
-        if ended:
-            return Decision(False, basis, "basis_ended", ended.id)
-        return Decision(False, basis, "basis_not_asserted")
+    if assertion is None:
+        return _not_asserted(purpose, basis, events)
     return Decision(True, basis, "basis_asserted", assertion.id)
 
 
@@ -272,19 +367,20 @@ def touches(purpose, event) -> bool:
 
 
 def timeline(purpose, events) -> list[dict]:
-    """Spans of the basis in force for one purpose: [{"basis", "from", "to"}], open last."""
+    """When the purpose's basis held for this person: [{"basis", "from", "to"}], open last.
+
+    Consent holds from the person's first decision on; any other basis from each assertion
+    to the `basis_ended` that closes it (a contract from the sale to its end)."""
+    about = [e for e in events if _about(e, purpose)]
+    if purpose.basis == "consent":
+        return [{"basis": "consent", "from": about[0].occurred_at, "to": None}] if about else []
     spans: list[dict] = []
-    seen = []
-    for event in events:
-        seen.append(event)
-        if not _about(event, purpose):
-            continue
-        basis = basis_in_force(purpose, seen)
-        if spans and spans[-1]["basis"] == basis:
-            continue
-        if spans:
+    for event in about:
+        open_span = spans and spans[-1]["to"] is None
+        if event.kind == "basis_asserted" and not open_span:
+            spans.append({"basis": purpose.basis, "from": event.occurred_at, "to": None})
+        elif event.kind == "basis_ended" and open_span:
             spans[-1]["to"] = event.occurred_at
-        spans.append({"basis": basis, "from": event.occurred_at, "to": None})
     return spans
 
 
@@ -313,9 +409,16 @@ def _latest_consent(purpose, channel, events):
     )
 
 
+def _channels(purpose, channel) -> list:
+    """The channel asked about, or all of the purpose's (None: a purpose without channels)."""
+    if channel is not None:
+        return [channel]
+    return list(purpose.channels) or [None]
+
+
 def consent_live(purpose, channel, events) -> bool:
     """Whether a consent decision still says "given" on the channel (None: on any channel)."""
-    channels = purpose.channels if channel is None else [channel]
+    channels = _channels(purpose, channel)
     latest = [_latest_consent(purpose, each, events) for each in channels]
     return any(event is not None and event.kind == "consent_given" for event in latest)
 
@@ -323,7 +426,7 @@ def consent_live(purpose, channel, events) -> bool:
 def objection_stands(purpose, channel, events) -> bool:
     """Whether the purpose is stopped by an objection on the channel (None: on all of them)
     that no choice waiting for confirmation would lift: a new objection supersedes one."""
-    channels = purpose.channels if channel is None else [channel]
+    channels = _channels(purpose, channel)
     return all(standing(purpose, each, events).reason == "objected" for each in channels)
 
 
@@ -346,7 +449,7 @@ def marketing_objection_stands(purposes, channel, events) -> bool:
     if covering is None:
         return False
     for purpose in purposes:
-        if purpose.category != DIRECT_MARKETING:
+        if not is_marketing(purpose):
             continue
         channels = purpose.channels if channel is None else [channel]
         for each in channels:
@@ -359,46 +462,59 @@ def marketing_objection_stands(purposes, channel, events) -> bool:
 
 
 def unsubscribe_all(purposes, channel, events) -> list[Step]:
-    """ "Unsubscribe from all marketing" on a channel (None: every channel): withdraw every
-    live consent of a direct-marketing purpose there, and object to direct marketing unless
-    such an objection already stops all of it. Asserted bases are left as they are."""
+    """ "Unsubscribe from all marketing" on a channel (None: every channel), SPEC §3: withdraw
+    every live consent of a direct-marketing or marketing-related purpose there and of such
+    purposes without channels, and object to direct marketing unless such an objection
+    already stops all of it (it then covers purposes added later too)."""
     steps = []
     for purpose in purposes:
-        if purpose.category != DIRECT_MARKETING or channel not in (None, *purpose.channels):
+        if not is_marketing(purpose):
             continue
-        if basis_in_force(purpose, events) == "consent" and consent_live(purpose, channel, events):
-            steps.append(Step("consent_withdrawn", purpose, channel=channel))
+        if purpose.channels and channel not in (None, *purpose.channels):
+            continue
+        on = channel if purpose.channels else None
+        if consent_live(purpose, on, events):
+            steps.append(Step("consent_withdrawn", purpose, channel=on))
     if not marketing_objection_stands(purposes, channel, events):
         steps.append(Step("objection_recorded", scope=DIRECT_MARKETING, channel=channel))
     return steps
 
 
 def unsubscribe(purposes, channel, events) -> list[Step]:
-    """One-click for named purposes on a channel: withdraw consent, or object where the basis
-    is legitimate interest. Purposes on other asserted bases are left as they are."""
+    """One-click for named purposes on a channel: withdraw a live consent, or object where
+    the basis is legitimate interest. Purposes on other asserted bases are left as they are."""
     steps = []
     for purpose in purposes:
-        if channel is not None and channel not in purpose.channels:
+        if channel is not None and purpose.channels and channel not in purpose.channels:
             continue
-        basis = basis_in_force(purpose, events)
-        if basis == "consent" and consent_live(purpose, channel, events):
-            steps.append(Step("consent_withdrawn", purpose, channel=channel))
-        elif basis == "legitimate_interest" and not objection_stands(purpose, channel, events):
-            steps.append(Step("objection_recorded", purpose, channel=channel))
+        on = channel if purpose.channels else None
+        if consent_live(purpose, on, events):
+            steps.append(Step("consent_withdrawn", purpose, channel=on))
+        elif purpose.basis == "legitimate_interest" and not objection_stands(purpose, on, events):
+            steps.append(Step("objection_recorded", purpose, channel=on))
     return steps
 
 
 def gpc_objections(purposes, events) -> list[Step]:
-    """Sec-GPC: 1 objects to every profiling purpose (Art. 21(5)), once per purpose for good:
-    if the person later lifts it on the page, the signal their browser keeps sending must
-    not overrule that explicit choice."""
-    return [
-        Step("objection_recorded", purpose)
-        for purpose in purposes
-        if purpose.category == PROFILING
-        and not objection_stands(purpose, None, events)
-        and not any(e.source == "gpc" and _about(e, purpose) for e in events)
-    ]
+    """Sec-GPC: 1 (Art. 21(5)) stops every profiling purpose: a withdrawal of the live
+    consent where the basis is consent, an objection otherwise. Once per purpose for good:
+    if the person later chooses otherwise on the page, the signal their browser keeps
+    sending must not overrule that explicit choice."""
+    steps = []
+    for purpose in purposes:
+        if purpose.category != PROFILING or any(
+            e.source == "gpc" and _about(e, purpose) for e in events
+        ):
+            continue
+        if purpose.basis == "consent":
+            steps += [
+                Step("consent_withdrawn", purpose, channel=each)
+                for each in _channels(purpose, None)
+                if consent_live(purpose, each, events)
+            ]
+        elif not objection_stands(purpose, None, events):
+            steps.append(Step("objection_recorded", purpose))
+    return steps
 
 
 # The reason of the restriction that holds a person re-created at an address erased on
@@ -428,8 +544,8 @@ def confirmations(purposes, channel, events) -> list[Step]:
         events = [e for e in events if e is not suppression]
     for purpose in purposes:
         basis = basis_in_force(purpose, events)
-        for each in purpose.channels:
-            if channel not in (None, each):
+        for each in _channels(purpose, None):
+            if channel not in (None, each) and each is not None:
                 continue
             if standing(purpose, each, events).reason != "unconfirmed":
                 continue
@@ -450,5 +566,19 @@ def waiting_for_confirmation(purposes, events) -> list:
     return [
         purpose
         for purpose in purposes
-        if any(standing(purpose, c, events).reason == "unconfirmed" for c in purpose.channels)
+        if any(
+            standing(purpose, c, events).reason == "unconfirmed" for c in _channels(purpose, None)
+        )
     ]
+
+
+def standing_no(purpose, events):
+    """The person's no that stops this direct-marketing purpose on some channel (an
+    objection, or a refusal, withdrawal or unsubscribe), or None: an assertion cannot
+    reset it, so the ledger refuses one while it stands."""
+    for channel in _channels(purpose, None):
+        objection, _waiting = _objection(purpose, channel, purpose.basis, events)
+        found = objection or _standing_opt_out(purpose, channel, events)
+        if found is not None:
+            return found
+    return None

@@ -51,6 +51,8 @@ KINDS = (
     "objection_recorded",
     "objection_withdrawn",
     "objection_overridden",
+    "channel_disabled",
+    "channel_enabled",
     "restriction_started",
     "restriction_ended",
     "basis_asserted",
@@ -61,6 +63,8 @@ KINDS = (
 CONSENT_DECISIONS = ("consent_given", "consent_refused", "consent_withdrawn", "consent_expired")
 # Kinds that need no purpose: a restriction or erasure may cover the whole subject.
 SUBJECT_WIDE_KINDS = (
+    "channel_disabled",
+    "channel_enabled",
     "restriction_started",
     "restriction_ended",
     "suppression_lifted",
@@ -79,6 +83,8 @@ SOURCES = (
 )
 
 CHANNELS = ("email", "phone", "sms", "post")
+# The existing-customer exception covers electronic mail only (ePrivacy Art. 13(2)).
+ELECTRONIC_CHANNELS = ("email", "sms")
 DIRECT_MARKETING = "direct_marketing"
 PROFILING = "profiling"
 CATEGORIES = (DIRECT_MARKETING, "service", "support", PROFILING, "events", "research")

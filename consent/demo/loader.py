@@ -14,6 +14,7 @@ from pathlib import Path
 from consent.core import catalogue, ledger, purposes, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Subject, utcnow
+from consent.core.vocabulary import DIRECT_MARKETING, ELECTRONIC_CHANNELS
 from consent.demo.people import PEOPLE
 
 CATALOGUES = Path(__file__).resolve().parent / "catalogues"
@@ -114,11 +115,17 @@ class _Scene:
         )
 
     def assert_basis(self, slug: str, basis: str, days: int) -> ledger.Change:
+        """A relationship the CRM documents; for the existing-customer exception also the
+        sale and the moment the person was offered the choice to refuse (at the sale)."""
+        purpose, contract = self.purpose(slug), self.person["contract"]
+        customer_marketing = purpose.category == DIRECT_MARKETING
         return ledger.Change(
             "basis_asserted",
-            purpose=self.purpose(slug),
+            purpose=purpose,
             basis=basis,
-            evidence=f"existing customer, contract {self.person['contract']}",
+            evidence=f"existing customer, contract {contract}",
+            sale_reference=contract if customer_marketing else None,
+            opt_out_offered_at=self.ago(days) if customer_marketing else None,
             occurred_at=self.ago(days),
         )
 
@@ -139,11 +146,17 @@ class _Scene:
         """The CRM reports a signed contract: every purpose on a basis other than consent
         now rests on that documented relationship (the contract itself, the existing-customer
         exception, the customer's service messages). Consent purposes stay on consent: a
-        basis never changes under a person's feet."""
+        basis never changes under a person's feet. Sales calls are not asserted: by phone,
+        marketing needs the person's consent for that channel (SPEC §2)."""
         changes = [
             self.assert_basis(purpose.slug, purpose.basis, days)
             for purpose in self.controller.purposes
-            if purpose.basis != "consent" and not purpose.retired
+            if purpose.basis != "consent"
+            and not purpose.retired
+            and not (
+                purpose.category == DIRECT_MARKETING
+                and not set(purpose.channels) & set(ELECTRONIC_CHANNELS)
+            )
         ]
         self.record(changes, source="import", actor=CRM)
 

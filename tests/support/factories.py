@@ -80,6 +80,10 @@ class Factory:
         texts=None,
         **fields,
     ):
+        """A purpose; one of legitimate-interest marketing markets the controller's own
+        similar products (the existing-customer exception) unless the test says otherwise."""
+        if basis == "legitimate_interest" and category == "direct_marketing":
+            fields.setdefault("similar_products", True)
         return purposes.define_purpose(
             controller,
             slug,
@@ -98,12 +102,20 @@ class Factory:
 
     def record(self, subject, kind, purpose=None, source="api", mailbox_proof=None, **fields):
         """One event; from the preference page, as opened from a link the product mailed.
-        Tests replay pasts freely: an occurred_at may lie any distance back, in order."""
+        Tests replay pasts freely: an occurred_at may lie any distance back, in order. A
+        consent without a channel is one per channel of the purpose, in one interaction."""
         if mailbox_proof is None and source == "preference_page":
             mailbox_proof = "mailed_link"
+        if kind == "basis_asserted" and fields.get("basis") == "legitimate_interest":
+            # A proven customer's: the sale, and the choice to refuse offered then.
+            fields.setdefault("sale_reference", fields.get("evidence"))
+            fields.setdefault("opt_out_offered_at", fields.get("occurred_at") or KNOWN_SINCE)
+        channels = [fields.pop("channel", None)]
+        if kind == "consent_given" and channels == [None] and purpose and purpose.channels:
+            channels = list(purpose.channels)
         return ledger.record(
             subject,
-            [ledger.Change(kind, purpose=purpose, **fields)],
+            [ledger.Change(kind, purpose=purpose, channel=c, **fields) for c in channels],
             source=source,
             actor="test",
             mailbox_proof=mailbox_proof,

@@ -41,6 +41,8 @@ def world(make, locale="en"):
     make.record(s, "basis_asserted", invoices, basis="contract", evidence="order 17")
     # Legitimate-interest marketing reaches only a proven customer (existing-customer exception).
     make.record(s, "basis_asserted", offers, basis="legitimate_interest", evidence="order 17")
+    # Every basis but consent rests on an assertion: the profile on the relationship too.
+    make.record(s, "basis_asserted", profile, basis="legitimate_interest", evidence="order 17")
     db.session.commit()
     return (
         c,
