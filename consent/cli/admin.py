@@ -60,11 +60,17 @@ def apply_retention():
             retention.apply_lapse(subject_id, event_id)
             db.session.commit()
     erasures = retention.due_erasures(now)
-    with click.progressbar(erasures, label="erasing inactive people", file=sys.stderr) as bar:
+    unconfirmed = [s for s in retention.due_unconfirmed(now) if s not in set(erasures)]
+    with click.progressbar(
+        erasures + unconfirmed, label="erasing inactive people", file=sys.stderr
+    ) as bar:
         for subject_id in bar:
             retention.apply_erasure(subject_id)
             db.session.commit()
-    click.echo(f"{len(lapses)} consents lapsed, {len(erasures)} inactive people erased")
+    click.echo(
+        f"{len(lapses)} consents lapsed, {len(erasures)} inactive people erased, "
+        f"{len(unconfirmed)} unconfirmed sign-ups erased"
+    )
 
 
 # --- console users ---

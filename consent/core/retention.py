@@ -1,16 +1,23 @@
-"""Retention as events: consent past its lifetime lapses; inactive people are erased.
+"""Retention as events: consent past its lifetime lapses; inactive people are erased, and
+so are people known only through sign-ups nobody confirmed.
 
 Each `due_*` query lists the work; each `apply_*` records it for one subject. The caller
-commits after each, so a long run can stop anywhere without a half-done subject.
+commits after each, so a long run can stop anywhere without a half-done subject. Erasure
+by retention keeps no hash of the address: nobody asked for it, so nothing may be kept to
+block the person later (SPEC §3).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from consent.core import durations, ledger, subjects
+from consent.core import durations, ledger, rules, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Event, State, Subject
+from consent.core.vocabulary import PROVING
+
+# An address nobody confirmed may not be the person's: its sign-ups go after this long.
+UNCONFIRMED_SIGN_UP_DAYS = 30
 
 ACTOR = "retention"
 
@@ -65,5 +72,30 @@ def due_erasures(now: datetime) -> list[int]:
     return due
 
 
+def due_unconfirmed(now: datetime) -> list[int]:
+    """People known only through sign-ups still waiting for double opt-in (SPEC §3 rule 3)
+    whose last event is older than UNCONFIRMED_SIGN_UP_DAYS."""
+    last_event = (
+        select(Event.subject_id)
+        .group_by(Event.subject_id)
+        .having(
+            func.max(Event.occurred_at) <= now - timedelta(days=UNCONFIRMED_SIGN_UP_DAYS),
+            func.count(Event.id).filter(Event.mailbox_proof.in_(PROVING)) == 0,
+        )
+    )
+    candidates = db.session.scalars(
+        select(Subject)
+        .where(Subject.erased_at.is_(None), Subject.id.in_(last_event))
+        .order_by(Subject.id)
+    )
+    return [
+        subject.id
+        for subject in candidates
+        if rules.known_only_through_unconfirmed_sign_ups(ledger.events_of(subject))
+    ]
+
+
 def apply_erasure(subject_id: int):
-    return subjects.erase(db.session.get(Subject, subject_id), source="retention", actor=ACTOR)
+    return subjects.erase(
+        db.session.get(Subject, subject_id), source="retention", actor=ACTOR, suppress=False
+    )

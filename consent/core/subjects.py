@@ -183,13 +183,16 @@ def lift_suppression(subject: Subject) -> None:
     )
 
 
-def erase(subject: Subject, *, source: str, actor: str, locale: str | None = None):
-    """Art. 17: record the erasure, remove personal data, keep the pseudonymous ledger."""
+def erase(subject: Subject, *, source: str, actor: str, locale: str | None = None, suppress=True):
+    """Art. 17: record the erasure, remove personal data, keep the pseudonymous ledger.
+
+    An erasure the person asked for keeps a keyed hash of the address (`suppress`), so an
+    import cannot bring them back; one by retention keeps none."""
     receipt = ledger.record(
         subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
     )
     outbox.purge_person(subject)
-    if subject.email_hash:
+    if suppress and subject.email_hash and not suppressed(subject):
         db.session.add(
             Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)
         )
