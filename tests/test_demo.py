@@ -51,10 +51,10 @@ def test_one_controller_per_statement_with_identity(loaded):
         assert controller.legal["address"]
         durations.parse_duration(controller.inactive_retention)
     for slug in ("netsecurity", "superoffice"):
-        assert loaded[slug].authority_name == "Datatilsynet"
+        assert loaded[slug].authority_for()["name"] == "Datatilsynet"
     assert loaded["netsecurity"].default_locale == "nb"
     for slug in ("f-secure", "topdesk", "kaspersky"):
-        assert loaded[slug].authority_name == "Autoriteit Persoonsgegevens"
+        assert loaded[slug].authority_for()["name"] == "Autoriteit Persoonsgegevens"
     # A DPO only where the statement names one; a privacy contact otherwise.
     assert {slug for slug, c in loaded.items() if c.dpo} == {"superoffice", "kaspersky"}
     assert loaded["kaspersky"].profile["representative"]["address"]

@@ -295,3 +295,13 @@ def test_consent_collected_elsewhere_is_recorded_now_with_when_it_was_given(worl
     before = events_count()
     importer.import_file(world.controller, write(tmp_path / "again.csv", path.read_text() + "\n"))
     assert events_count() == before
+
+
+def test_the_import_records_the_country_of_residence(client, world):
+    answer = post(
+        client,
+        world,
+        [{**CUSTOMER, "country": "no"}, {"email": "x@example.test", "country": "Norway"}],
+    )
+    assert [e["code"] for e in answer["errors"]] == ["invalid_country"]
+    assert subjects.by_email(world.controller, "klant@example.test").country == "NO"

@@ -272,3 +272,47 @@ def test_legitimate_interest_marketing_without_a_customer_relationship_is_not_in
     db.session.commit()
     html = client.get(f"/preferences/{link_for(c, s, locale='en')}").get_data(True)
     assert "Not in use for you" in html and 'name="object-offers"' in html
+
+
+def test_the_authority_shown_is_the_one_where_the_person_lives(client, make):
+    """Item 14 (Art. 77): before, every person saw the controller's one authority; now the
+    page, the receipt and the proof name the authority of the person's country of residence
+    where the catalogue lists one, and the marketing regulator for marketing complaints."""
+    c, s, p = world(make)
+    c.profile = {
+        **c.profile,
+        "authorities": {
+            **c.profile["authorities"],
+            "NO": {
+                "name": "Datatilsynet",
+                "url": "https://www.datatilsynet.no",
+                "complaint_url": "https://www.datatilsynet.no/klage",
+                "default": False,
+            },
+        },
+        "marketing_regulators": {
+            "NL": {"name": "Autoriteit Consument & Markt", "url": "https://www.acm.nl"},
+            "NO": {"name": "Forbrukertilsynet", "url": "https://www.forbrukertilsynet.no"},
+        },
+    }
+    db.session.commit()
+    token = link_for(c, s)
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert "Autoriteit Persoonsgegevens" in page and "Autoriteit Consument" in page
+    from consent.core import proof, subjects
+
+    subjects.upsert(c, s.email, country="NO")
+    db.session.commit()
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert "Datatilsynet" in page and "Forbrukertilsynet" in page
+    assert "Autoriteit Persoonsgegevens" not in page
+    receipt = submit(client, token, {"consent-newsletter-email": "on"})
+    assert receipt.status_code == 200
+    [given] = events(s, kind="consent_given")
+    from consent.core.models import Receipt
+
+    payload = db.session.get(Receipt, given.receipt_id).payload
+    assert payload["supervisoryAuthority"]["name"] == "Datatilsynet"
+    bundle = proof.proof(c, s)
+    assert bundle["controller"]["supervisory_authority"]["name"] == "Datatilsynet"
+    assert bundle["controller"]["marketing_regulator"]["name"] == "Forbrukertilsynet"

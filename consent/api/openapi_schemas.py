@@ -121,6 +121,7 @@ SCHEMAS = {
                 email={"type": "string", "format": "email"},
                 external_id=STR,
                 locale=STR,
+                country={"type": "string", "pattern": "^[A-Za-z]{2}$"},
                 bases=array(
                     obj(
                         ["purpose", "basis", "evidence"],

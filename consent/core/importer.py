@@ -51,6 +51,7 @@ class Item:
     email: str
     external_id: str | None = None
     locale: str | None = None
+    country: str | None = None
     bases: list[ledger.Change] = field(default_factory=list)  # basis_asserted
     decisions: list[ledger.Change] = field(default_factory=list)  # consent decisions
 
@@ -93,7 +94,10 @@ def parse(controller: Controller, raw, line: int, purposes: dict | None = None) 
     external_id = _text(raw, "external_id")
     if external_id and len(external_id) > 200:
         raise RowError("invalid_external_id", "external_id is at most 200 characters.")
-    item = Item(line, email, external_id, normalise_locale(locale))
+    country = (_text(raw, "country") or "").upper() or None
+    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise RowError("invalid_country", "country is an ISO 3166 code such as NL or NO.")
+    item = Item(line, email, external_id, normalise_locale(locale), country)
     bases, decisions = raw.get("bases"), raw.get("decisions")
     if bases is None and decisions is None:
         # A CSV row: a decision when it names one, a basis when it names a purpose.
@@ -220,6 +224,7 @@ def apply(controller: Controller, items: list[Item], actor: str) -> list[Outcome
                 item.external_id,
                 item.locale,
                 events_follow=bool(item.bases or item.decisions),
+                country=item.country,
             )
             if subject is None:
                 outcomes.append(Outcome(item.line, item.email, suppressed=True))

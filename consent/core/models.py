@@ -113,19 +113,19 @@ class Controller(db.Model):
         """The data protection officer's address, or the privacy contact where there is none."""
         return (self.dpo or {}).get("email") or self.contact_email
 
-    @property
-    def authority(self) -> dict:
-        """The supervisory authority marked as default in the catalogue."""
+    def authority_for(self, country: str | None = None) -> dict:
+        """The supervisory authority for a person living in `country` where the catalogue
+        lists one (Art. 77: a person may complain where they live), else the default."""
         authorities = self.profile.get("authorities") or {}
+        if country in authorities:
+            return authorities[country]
         return next((a for a in authorities.values() if a.get("default")), {})
 
-    @property
-    def authority_name(self) -> str:
-        return self.authority.get("name", "")
-
-    @property
-    def authority_url(self) -> str:
-        return self.authority.get("url", "")
+    def marketing_regulator_for(self, country: str | None = None) -> dict:
+        """The regulator of marketing rules (ACM, Forbrukertilsynet) for `country`, else for
+        the controller's own country, else none."""
+        regulators = self.profile.get("marketing_regulators") or {}
+        return regulators.get(country) or regulators.get(self.jurisdiction) or {}
 
     @property
     def locales(self) -> list[str]:
@@ -267,6 +267,8 @@ class Subject(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     email_hash: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(8))
+    # ISO 3166 country of residence, when known: it picks the supervisory authority shown.
+    country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Length of the hash chain; the row lock on the subject serialises appends.

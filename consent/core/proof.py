@@ -207,7 +207,7 @@ def proof(controller, subject, purpose=None, now=None) -> dict:
     head = checkpoints.latest(controller)
     return {
         "generated_at": iso(now),
-        "controller": controller_json(controller),
+        "controller": controller_json(controller, subject.country),
         "subject": subject_json(subject),
         "purpose": purpose.slug if purpose is not None else None,
         "purposes": [purpose_json(p, ordered, now) for p in chosen],

@@ -15,6 +15,7 @@ def subject_json(subject) -> dict:
         "external_id": subject.external_id,
         "email": subject.email,
         "locale": subject.locale,
+        "country": subject.country,
         "created_at": iso(subject.created_at),
         "erased": subject.erased_at is not None,
         "erased_at": iso(subject.erased_at),
@@ -22,8 +23,9 @@ def subject_json(subject) -> dict:
     }
 
 
-def controller_json(controller) -> dict:
-    """The controller as a proof bundle names it: identity, DPO, authority, policy."""
+def controller_json(controller, country: str | None = None) -> dict:
+    """The controller as a proof bundle names it: identity, DPO, policy, and the authority
+    and marketing regulator for a person living in `country`."""
     return {
         "slug": controller.slug,
         "name": controller.name,
@@ -33,10 +35,8 @@ def controller_json(controller) -> dict:
         "dpo_email": controller.dpo_email,
         "representative": controller.profile.get("representative"),
         "jurisdiction": controller.jurisdiction,
-        "supervisory_authority": {
-            "name": controller.authority_name,
-            "url": controller.authority_url,
-        },
+        "supervisory_authority": controller.authority_for(country),
+        "marketing_regulator": controller.marketing_regulator_for(country),
         "policy_url": controller.policy_url,
         "policy_version": controller.policy_version,
     }

@@ -105,6 +105,7 @@ def upsert(
     locale: str | None = None,
     events_follow: bool = False,
     trusted: bool = True,
+    country: str | None = None,
 ) -> tuple[Subject | None, bool]:
     """(subject, created); (None, False) when a trusted caller names an address erased on
     request (an import must not bring the person back).
@@ -127,7 +128,7 @@ def upsert(
     if subject is None:
         if external_id and not trusted and by_external_id(controller, external_id):
             external_id = None  # someone else's CRM id: not the widget's to hand out
-        return _create(controller, email, hashed, external_id, locale, events_follow)
+        return _create(controller, email, hashed, external_id, locale, events_follow, country)
     if trusted:
         subject.email = normalise_email(email)
         subject.email_hash = hashed
@@ -135,11 +136,13 @@ def upsert(
             subject.external_id = external_id
         if locale:
             subject.locale = locale
+        if country:
+            subject.country = country
         db.session.flush()
     return subject, False
 
 
-def _create(controller, email, hashed, external_id, locale, events_follow):
+def _create(controller, email, hashed, external_id, locale, events_follow, country=None):
     """Insert a new subject unless another transaction has just made the same person (the
     insert then does nothing and theirs is answered): simultaneous first decisions for one
     address all land on one subject."""
@@ -154,6 +157,7 @@ def _create(controller, email, hashed, external_id, locale, events_follow):
             email_hash=hashed,
             external_id=external_id,
             locale=locale,
+            country=country,
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["controller_id", "email_hash"])
@@ -199,6 +203,7 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
     subject.email = None
     subject.email_hash = None
     subject.external_id = None
+    subject.country = None
     subject.erased_at = utcnow()
     db.session.flush()
     return receipt

@@ -150,6 +150,8 @@ def _page(token, link, controller, subject, locale, message=None, status=200):
         event_count=subject.event_count,
         member_since=subject.created_at,
         mailbox_proven=_holder(link, subject).proof != "none",
+        authority=controller.authority_for(subject.country),
+        regulator=controller.marketing_regulator_for(subject.country),
         mail_link_form=ButtonForm(),
     ), status
 

@@ -141,8 +141,9 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
         "policyUrl": controller.policy_url,
         "policyVersion": controller.policy_version,
         "supervisoryAuthority": {
-            "name": controller.authority_name,
-            "url": controller.authority_url,
+            key: value
+            for key, value in controller.authority_for(subject.country).items()
+            if key in ("name", "url", "complaint_url")
         },
         "services": [
             {"service": controller.name, "purposes": _entries(controller, subject, events, locale)}
