@@ -56,7 +56,8 @@ def test_new_subject_has_state_rows_for_every_purpose_and_channel(app, make, wor
     subject = make.subject(controller)
     db.session.commit()
     rows = db.session.scalars(select(State).where(State.subject_id == subject.id)).all()
-    assert len(rows) == 2 + 1 + 2 + 1  # none for the purpose without channels
+    assert len(rows) == 2 + 1 + 2 + 1 + 1
+    assert state_of(subject, purposes["profile"], "").reason == "basis_not_asserted"
     assert state_of(subject, purposes["research"]).reason == "basis_not_asserted"
     assert state_of(subject, purposes["customer"]).reason == "basis_not_asserted"
     assert state_of(subject, purposes["newsletter"]).reason == "never_asked"

@@ -5,11 +5,20 @@ import re
 
 from sqlalchemy import func, select
 
-from consent.core import purposes
+from consent.core import api_keys, purposes
 from consent.core.database import db
 from consent.core.models import Subject, Suppression
 from consent.recipient.preferences import mask_email
-from tests.support.pages import OTHER_TEXTS, csrf_token, events, link_for, state, submit, world
+from tests.support.pages import (
+    OTHER_TEXTS,
+    PROFILE_TEXTS,
+    csrf_token,
+    events,
+    link_for,
+    state,
+    submit,
+    world,
+)
 
 
 def test_mask_email():
@@ -316,3 +325,32 @@ def test_the_authority_shown_is_the_one_where_the_person_lives(client, make):
     bundle = proof.proof(c, s)
     assert bundle["controller"]["supervisory_authority"]["name"] == "Datatilsynet"
     assert bundle["controller"]["marketing_regulator"]["name"] == "Forbrukertilsynet"
+
+
+def test_a_purpose_without_channels_has_one_switch_and_one_answer(client, make):
+    """SPEC §3: for a purpose without channels (profiling) the channel is left out of
+    decisions, checks and state. Before, such a purpose had no switch on the page, no state
+    row and no answer; unsubscribing from all marketing left marketing profiling on."""
+    c, s, p = world(make)
+    tailoring = make.purpose(
+        c, slug="tailoring", category="profiling", channels=(), marketing_related=True,
+        texts=PROFILE_TEXTS,
+    )  # fmt: skip
+    db.session.commit()
+    token = link_for(c, s)
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert 'name="consent-tailoring-any"' in page and "I agree to this" in page
+    submit(client, token, {"consent-tailoring-any": "on"})
+    [given] = events(s, kind="consent_given", purpose_id=tailoring.id)
+    assert given.channel is None
+    assert state(s, tailoring, "").reachable
+    key = api_keys.create(c, "marketer")[1]
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {key}"}
+    listed = client.get("/api/v1/reachable?purpose=tailoring&count=1", headers=headers)
+    assert listed.get_json() == {"count": 1}
+    wrong = client.get("/api/v1/reachable?purpose=tailoring&channel=email", headers=headers)
+    assert wrong.status_code == 422
+    submit(client, token, {"action": "unsubscribe_all"})
+    assert not state(s, tailoring, "").reachable
+    assert events(s, kind="consent_withdrawn", purpose_id=tailoring.id, channel=None)

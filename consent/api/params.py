@@ -88,6 +88,16 @@ def channel(value: str | None) -> str:
     return channel
 
 
+def channel_of(purpose, value: str | None) -> str | None:
+    """The channel asked about for a purpose: none for a purpose without channels (the
+    answer is whether the processing is allowed), else the one named (default email)."""
+    if not purpose.channels:
+        if value:
+            raise ApiError(422, "unknown_channel", f"{purpose.slug} has no channels.")
+        return None
+    return channel(value)
+
+
 def instant(value: str | None, key: str = "at") -> datetime | None:
     """An ISO-8601 instant in the past; a time without offset is read as UTC."""
     if value is None:

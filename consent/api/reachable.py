@@ -15,7 +15,7 @@ from consent.core.models import utcnow
 def reachable():
     """Who may be contacted: a streamed NDJSON or CSV list, or {"count": n}."""
     purpose = read.purpose(read.text(request.args, "purpose", required=True))
-    channel = read.channel(request.args.get("channel"))
+    channel = read.channel_of(purpose, request.args.get("channel"))
     at = read.instant(request.args.get("at"))
     fmt = request.args.get("format", "ndjson")
     if fmt not in ("ndjson", "csv"):
@@ -37,7 +37,7 @@ def check():
     """Which of these addresses may be mailed for the purpose, and why not."""
     data = read.body()
     purpose = read.purpose(read.text(data, "purpose", required=True))
-    channel = read.channel(read.text(data, "channel"))
+    channel = read.channel_of(purpose, read.text(data, "channel"))
     emails = read.items(data, "emails")
     if not all(isinstance(email, str) for email in emails):
         raise ApiError(400, "invalid_parameter", "emails must be strings.")

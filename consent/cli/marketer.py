@@ -213,7 +213,11 @@ def _instant(value: str | None) -> datetime | None:
 @click.command("reachable")
 @controller_option
 @click.option("--purpose", required=True)
-@click.option("--channel", type=click.Choice(CHANNELS), default="email", show_default=True)
+@click.option(
+    "--channel",
+    type=click.Choice(CHANNELS),
+    help="Default email; none for a purpose without channels (is the processing allowed?).",
+)
 @click.option("--at", help="A past instant; answered from the ledger.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "ndjson"]), default="csv")
 @click.option("--count", is_flag=True, help="Print only the number of reachable subjects.")
@@ -228,6 +232,9 @@ def reachable(slug, purpose, channel, at, fmt, count, min_notice_version):
     """Who may be contacted for a purpose on a channel, now or at a past instant."""
     controller = controller_named(slug)
     purpose = purpose_named(controller, purpose)
+    if not purpose.channels and channel:
+        raise click.BadParameter(f"{purpose.slug} has no channels", param_hint="--channel")
+    channel = (channel or "email") if purpose.channels else None
     at = _instant(at)
     if count:
         click.echo(reachability.count(purpose, channel, at, min_notice_version))

@@ -56,6 +56,11 @@ class ChannelState:
         """Chosen, and waiting for the person to confirm by mail."""
         return self.reason == "unconfirmed"
 
+    @property
+    def key(self) -> str:
+        """The name of its switch on the page ("any" for a purpose without channels)."""
+        return self.channel or "any"
+
 
 @dataclass
 class PurposeState:
@@ -101,7 +106,7 @@ def overview(
     result = []
     for purpose in controller.purposes:
         channels = []
-        for channel in purpose.channels:
+        for channel in purpose.channels or [None]:
             decision = rules.lapsed(rules.standing(purpose, channel, events), at)
             channels.append(
                 ChannelState(channel, decision.reachable, decision.reason, decision.expires_at)
@@ -162,7 +167,8 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
     """Record the difference between the submitted page and what stands now.
 
     `form` maps field names to values: `version-<slug>` for every purpose shown,
-    `consent-<slug>-<channel>` for a ticked channel, `object-<slug>` for a ticked objection.
+    `consent-<slug>-<channel>` for a ticked channel (`-any` for a purpose without channels),
+    `object-<slug>` for a ticked objection.
     Purposes without a version field were not on the submitted page and stay as they are.
     A choice waiting for confirmation counts as made: saving it again records nothing.
     """
@@ -174,7 +180,7 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
             continue
         if state.control == CONSENT:
             for channel in state.channels:
-                wanted = bool(form.get(f"consent-{purpose.slug}-{channel.channel}"))
+                wanted = bool(form.get(f"consent-{purpose.slug}-{channel.key}"))
                 chosen = channel.on or channel.pending
                 if wanted and not chosen:
                     notice = _shown_notice(purpose, version, locale)

@@ -41,10 +41,11 @@ def subject_export(controller: Controller, subject: Subject) -> dict:
         "generated_at": utcnow().isoformat(),
         "controller": _fields(controller, CONTROLLER_FIELDS),
         "subject": {"id": subject.public_id}
-        | _fields(subject, ("email", "external_id", "locale", "created_at")),
+        | _fields(subject, ("email", "external_id", "locale", "country", "created_at")),
         "state": [
             {"purpose": slugs.get(row.purpose_id)}
-            | _fields(row, ("channel", "reachable", "basis", "reason", "expires_at"))
+            | _fields(row, ("reachable", "basis", "reason", "expires_at"))
+            | {"channel": row.channel or None}
             for row in states
         ],
         "events": [shapes.event_json(e, slugs) for e in events],

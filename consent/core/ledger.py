@@ -30,6 +30,7 @@ from consent.core.vocabulary import (
     DIRECT_MARKETING,
     KINDS,
     MAILBOX_PROOFS,
+    NO_CHANNEL,
     SOURCES,
     SUBJECT_WIDE_KINDS,
 )
@@ -315,12 +316,13 @@ def _basis_for(change: Change, earlier: list[Event]) -> str | None:
 
 
 def decisions_for(purposes, events) -> dict[tuple[int, str], rules.Decision]:
-    """Standing decision for every purpose × channel of the controller."""
+    """Standing decision for every purpose × channel of the controller; a purpose without
+    channels has one, keyed NO_CHANNEL."""
     ordered = rules.in_order(events)
     return {
-        (purpose.id, channel): rules.standing(purpose, channel, ordered)
+        (purpose.id, channel or NO_CHANNEL): rules.standing(purpose, channel, ordered)
         for purpose in purposes
-        for channel in purpose.channels
+        for channel in purpose.channels or [None]
     }
 
 

@@ -1,4 +1,5 @@
-"""Who may be contacted for a purpose on a channel: now (state table) or at a past instant.
+"""Who may be contacted for a purpose on a channel (None for a purpose without channels:
+whether the processing is allowed), now (state table) or at a past instant.
 
 Lists are generators over server-side cursors (`yield_per`), so a million rows stream in
 constant memory. The present is read from the state table, kept in step with the ledger;
@@ -18,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from consent.core import ledger, rules, shapes, subjects
 from consent.core.database import db
 from consent.core.models import Event, Purpose, State, Subject, Suppression, utcnow
+from consent.core.vocabulary import NO_CHANNEL
 
 CHUNK = 2000
 # The event columns rules.py reads; plain rows are lighter than ORM objects.
@@ -52,7 +54,7 @@ def _now_query(purpose: Purpose, channel: str, now: datetime, min_notice_version
         .join(Subject, Subject.id == State.subject_id)
         .where(
             State.purpose_id == purpose.id,
-            State.channel == channel,
+            State.channel == (channel or NO_CHANNEL),
             State.reachable.is_(True),
             or_(State.expires_at.is_(None), State.expires_at > now),
             Subject.erased_at.is_(None),
@@ -223,7 +225,7 @@ def check(controller, purpose: Purpose, channel: str, emails: list, at: datetime
             select(State).where(
                 State.subject_id.in_(ids[start : start + 500]),
                 State.purpose_id == purpose.id,
-                State.channel == channel,
+                State.channel == (channel or NO_CHANNEL),
             )
         ):
             states[row.subject_id] = row

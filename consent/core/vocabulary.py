@@ -83,6 +83,8 @@ SOURCES = (
 )
 
 CHANNELS = ("email", "phone", "sms", "post")
+# The state row of a purpose without channels (profiling, say) carries this in place of one.
+NO_CHANNEL = ""
 # The existing-customer exception covers electronic mail only (ePrivacy Art. 13(2)).
 ELECTRONIC_CHANNELS = ("email", "sms")
 DIRECT_MARKETING = "direct_marketing"
