@@ -121,3 +121,28 @@ def test_links_say_who_made_them(make, app):
     assert not link.proves_mailbox(s.email_hash)
     mailed = signed_links.Link(c.slug, s.public_id, made_by=signed_links.mailed_to(s.email_hash))
     assert mailed.proves_mailbox(s.email_hash) and not mailed.proves_mailbox("f" * 64)
+
+
+def test_a_channel_switched_off_stops_everything_and_on_again_needs_the_mailbox(client, make):
+    """Item 6: a person turns a channel off for everything at once; turning it on again
+    through a campaign link waits for the confirmation mailed to the address."""
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"], source="preference_page")
+    db.session.commit()
+    mailed = link_for(c, s)
+    submit(client, mailed, {"channel-sms": None})
+    [off] = events(s, kind="channel_disabled")
+    assert off.channel == "sms" and off.purpose_id is None
+    assert state(s, p["newsletter"], "sms").reason == "channel_disabled"
+    assert state(s, p["newsletter"], "email").reachable
+    page = client.get(f"/preferences/{mailed}").get_data(True)
+    assert "Off: you switched this channel off" in page
+    campaign = link_for(c, s, made_by=MARKETER)
+    submit(client, campaign, {"channel-sms": "on"})
+    assert state(s, p["newsletter"], "sms").reason == "channel_disabled"  # waits
+    [mail] = queued("confirmation")
+    scope = tuple(mail.payload["purposes"])
+    path = f"/confirm/{link_for(c, s, 'confirm', purposes=scope, channel='email')}"
+    client.post(path, data={"csrf_token": csrf_token(client, path)})
+    [on] = [e for e in events(s, kind="channel_enabled") if e.mailbox_proof == "confirmation"]
+    assert on.channel == "sms" and state(s, p["newsletter"], "sms").reachable

@@ -77,7 +77,7 @@ def consents():
     held = changes.hold_if_suppressed(subject)
     receipt = ledger.record(subject, held + decided, source=source, actor=actor(), locale=locale)
     waiting = changes.waiting(subject, decided)
-    if waiting:
+    if waiting is not None:
         mail.queue_confirmation(g.controller, subject, waiting, locale)
     db.session.commit()
     return jsonify(

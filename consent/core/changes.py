@@ -14,6 +14,7 @@ from consent.core import ledger, purposes, rules, subjects
 from consent.core.database import db
 from consent.core.ledger import Change
 from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
+from consent.core.vocabulary import CHANNELS
 
 ACTOR = "subject"
 # How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
@@ -90,8 +91,9 @@ class Outcome:
 
     changes: list[Change] = field(default_factory=list)
     receipt: Receipt | None = None
-    # Purposes whose new choice takes effect once the person confirms by mail.
-    waiting: list[Purpose] = field(default_factory=list)
+    # Purposes whose new choice takes effect once the person confirms by mail ([] when only
+    # a channel switched on again waits); None when nothing waits.
+    waiting: list[Purpose] | None = None
 
 
 def overview(
@@ -135,13 +137,16 @@ def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome
     return Outcome(changes, receipt, waiting(subject, changes))
 
 
-def waiting(subject: Subject, changes: list[Change]) -> list[Purpose]:
-    """The purposes these changes touched whose new choice waits for a confirmation mail."""
+def waiting(subject: Subject, changes: list[Change]) -> list[Purpose] | None:
+    """The purposes these changes touched whose new choice waits for a confirmation mail
+    ([] when only a channel switched on again waits); None when nothing waits."""
     touched = {c.purpose.id: c.purpose for c in changes if c.kind in MAY_WAIT and c.purpose}
-    if not touched:
-        return []
     events = rules.in_order(ledger.events_of(subject))
-    return rules.waiting_for_confirmation(list(touched.values()), events)
+    purposes = rules.waiting_for_confirmation(list(touched.values()), events)
+    enabling = {c.channel for c in changes if c.kind == "channel_enabled"}
+    if purposes or any(rules.channel_setting(c, events) == "waiting" for c in enabling):
+        return purposes
+    return None
 
 
 def _shown_notice(purpose: Purpose, version: str, locale: str) -> Notice:
@@ -163,17 +168,47 @@ def _given(purpose, notice, channel=None) -> Change:
     )
 
 
+def channels_used(controller) -> list[str]:
+    """The channels the controller's purposes use, in the vocabulary's order."""
+    used = {c for purpose in controller.purposes if not purpose.retired for c in purpose.channels}
+    return [c for c in CHANNELS if c in used]
+
+
+def channel_settings(controller, subject) -> dict[str, str]:
+    """{channel: "on" | "off" | "waiting"} for the channels the page offers to turn off."""
+    events = rules.in_order(ledger.events_of(subject))
+    return {c: rules.channel_setting(c, events) for c in channels_used(controller)}
+
+
+def _channel_changes(controller, form, events) -> list[Change]:
+    """A channel switched off is disabled for everything at once; one switched on again
+    takes effect once the person confirms by mail, unless the link proved the mailbox."""
+    shown = (form.get("channels-shown") or "").split(",")
+    changes = []
+    for channel in channels_used(controller):
+        if channel not in shown:
+            continue
+        wanted = bool(form.get(f"channel-{channel}"))
+        setting = rules.channel_setting(channel, events)
+        if wanted and setting == "off":
+            changes.append(Change("channel_enabled", channel=channel))
+        elif not wanted and setting != "off":
+            changes.append(Change("channel_disabled", channel=channel))
+    return changes
+
+
 def save(controller, subject, form, locale, holder: Holder) -> Outcome:
     """Record the difference between the submitted page and what stands now.
 
     `form` maps field names to values: `version-<slug>` for every purpose shown,
     `consent-<slug>-<channel>` for a ticked channel (`-any` for a purpose without channels),
-    `object-<slug>` for a ticked objection.
+    `object-<slug>` for a ticked objection; `channel-<channel>` for each channel left on of
+    those listed in `channels-shown`.
     Purposes without a version field were not on the submitted page and stay as they are.
     A choice waiting for confirmation counts as made: saving it again records nothing.
     """
     history = ledger.lock(subject)
-    changes = []
+    changes = _channel_changes(controller, form, rules.in_order(history))
     for state in overview(controller, subject, locale, history=history):
         purpose, version = state.purpose, form.get(f"version-{state.purpose.slug}")
         if version is None or state.control == NONE:

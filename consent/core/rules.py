@@ -11,6 +11,7 @@ from datetime import datetime
 
 from consent.core.durations import add_duration
 from consent.core.vocabulary import (
+    CHANNELS,
     CONSENT_DECISIONS,
     DIRECT_MARKETING,
     ELECTRONIC_CHANNELS,
@@ -295,6 +296,16 @@ def _channel_disabled(channel, events):
     return latest if latest is not None and latest.kind == "channel_disabled" else None
 
 
+def channel_setting(channel, events) -> str:
+    """How the person set a channel for everything: "on", "off" (disabled), or "waiting"
+    (enabled again without proof of the mailbox: it takes effect once they confirm)."""
+    if _channel_disabled(channel, events) is None:
+        return "on"
+    latest = _latest(events, lambda e: e.kind == "channel_enabled" and e.channel == channel)
+    disabled = _channel_disabled(channel, events)
+    return "waiting" if latest is not None and _after(latest, disabled) else "off"
+
+
 def known_only_through_unconfirmed_sign_ups(events) -> bool:
     """Every decision of the person still waits for double opt-in and nothing else is known
     of them: the address may not be theirs, so they reach nothing (SPEC §3 rule 3)."""
@@ -534,7 +545,8 @@ def suppression_holds(events) -> bool:
 
 def confirmations(purposes, channel, events) -> list[Step]:
     """What a confirmation mailed to the address proves (SPEC §3): the suppression of an
-    address erased on request is lifted, and for each purpose in scope whose choice on the
+    address erased on request is lifted, a channel turned on again is on, and for each
+    purpose in scope whose choice on the
     channel (None: every channel) waits for it, the consent is confirmed and the objection
     it would lift withdrawn, limited to that purpose and channel."""
     steps = []
@@ -542,6 +554,12 @@ def confirmations(purposes, channel, events) -> list[Step]:
     if suppression is not None:
         steps += [Step("suppression_lifted"), Step("restriction_ended")]
         events = [e for e in events if e is not suppression]
+    # The mailbox is proved whichever channel is turned on again.
+    steps += [
+        Step("channel_enabled", channel=c)
+        for c in CHANNELS
+        if channel_setting(c, events) == "waiting"
+    ]
     for purpose in purposes:
         basis = basis_in_force(purpose, events)
         for each in _channels(purpose, None):

@@ -150,6 +150,7 @@ def _page(token, link, controller, subject, locale, message=None, status=200):
         event_count=subject.event_count,
         member_since=subject.created_at,
         mailbox_proven=_holder(link, subject).proof != "none",
+        channel_settings=changes.channel_settings(controller, subject),
         authority=controller.authority_for(subject.country),
         regulator=controller.marketing_regulator_for(subject.country),
         mail_link_form=ButtonForm(),
@@ -198,7 +199,7 @@ def save(token):
         db.session.rollback()
         message = _("Some texts have changed since you opened this page. Please check them again.")
         return _page(token, link, controller, subject, locale, message, 409)
-    if outcome.waiting:
+    if outcome.waiting is not None:
         mail.queue_confirmation(controller, subject, outcome.waiting, notice_locale)
     db.session.commit()
     return _confirmation(token, link, controller, subject, locale, outcome)
