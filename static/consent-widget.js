@@ -176,12 +176,17 @@
       var messages = (data && data.messages) || {};
       var bySlug = {};
       purposes.forEach(function (purpose) { bySlug[purpose.slug] = purpose; });
-      var chosen = wanted.length
-        ? wanted.map(function (slug) { return bySlug[slug]; })
-        : purposes.filter(function (purpose) { return purpose.basis === "consent"; });
-      chosen.forEach(function (purpose, index) {
+      // Only what a person can choose: purposes resting on consent. A contract or a
+      // legitimate interest is not the person's to refuse in a sign-up form.
+      var named = wanted.length ? wanted : purposes.map(function (p) { return p.slug; });
+      named.forEach(function (slug) {
+        var purpose = bySlug[slug];
         if (!purpose || !purpose.notice) {
-          warn("unknown purpose or no notice", wanted[index]);
+          warn("unknown purpose or no notice", slug);
+          return;
+        }
+        if (purpose.basis !== "consent") {
+          if (wanted.length) { warn("not a purpose a person chooses (basis " + purpose.basis + ")", slug); }
           return;
         }
         shownLocale = purpose.notice.locale || shownLocale;

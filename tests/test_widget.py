@@ -328,3 +328,24 @@ def test_sign_up_survives_a_failing_consent_call(servers, browser, shop):
     assert site.received[0]["consent_receipt"] == [""]
     assert any("could not record" in text for text in warnings)
     assert _events() == (None, [])
+
+
+def test_only_purposes_a_person_can_choose_are_offered(servers, browser, shop, make):
+    """Before, a contract purpose named in data-purposes was offered with a refuse choice;
+    a sign-up form shows only purposes that rest on the person's consent."""
+    make.purpose(shop, "invoices", basis="contract", category="service")
+    service_url, host_url, site = servers
+    site.widget = {
+        "api": service_url,
+        "key": _widget_key(shop, host_url),
+        "purposes": "newsletter,invoices",
+        "form": "#signup",
+    }
+    context, page, problems, warnings = _open(browser, f"{host_url}/signup")
+    try:
+        page.locator("[data-consent-widget][data-state=ready]").wait_for(state="attached")
+        assert page.get_by_role("checkbox").count() == 1
+        assert any("not a purpose a person chooses" in w for w in warnings)
+        assert problems == []
+    finally:
+        context.close()

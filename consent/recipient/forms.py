@@ -2,7 +2,7 @@
 these forms carry the CSRF token and the few fixed fields."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from consent.core.subjects import InvalidEmail, normalise_email
@@ -36,6 +36,17 @@ def _email(form, field):
         normalise_email(field.data or "")
     except InvalidEmail as error:
         raise ValidationError(_l("Please enter a valid email address.")) from error
+
+
+class WayInForm(FlaskForm):
+    """A way in without a link: the organisation and the address a fresh link goes to."""
+
+    controller = SelectField(_l("Organisation"), validators=[DataRequired()])
+    email = StringField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Please enter your email address.")), Length(max=254), _email],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
 
 
 class FreshLinkForm(FlaskForm):

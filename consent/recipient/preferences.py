@@ -353,16 +353,24 @@ def confirm(token):
     return _confirmation(token, link, controller, subject, locale, outcome, "confirmed.html")
 
 
-def _address_asked_for() -> str:
+def address_asked_for() -> str:
     """The rate-limit key of the address typed into the fresh-link form (hashed: the
     limiter's store keeps no address)."""
     typed = (request.form.get("email") or "").strip().lower()
     return "fresh-link:" + hashlib.sha256(typed.encode()).hexdigest()
 
 
+def fresh_link_limits(view):
+    """The fresh-link limits, shared by every form that mails one (this one and the way in
+    without a link): per client, and per address whoever asks."""
+    view = limiter.shared_limit(FRESH_LINK_LIMIT, scope="fresh-link")(view)
+    return limiter.shared_limit(
+        FRESH_LINK_ADDRESS_LIMIT, scope="fresh-link-address", key_func=address_asked_for
+    )(view)
+
+
 @bp.post("/links/renew")
-@limiter.limit(FRESH_LINK_LIMIT)
-@limiter.limit(FRESH_LINK_ADDRESS_LIMIT, key_func=_address_asked_for)
+@fresh_link_limits
 def renew():
     """Email a fresh link; the answer is the same whether or not the address is known."""
     form = FreshLinkForm()
