@@ -354,3 +354,13 @@ def test_a_purpose_without_channels_has_one_switch_and_one_answer(client, make):
     submit(client, token, {"action": "unsubscribe_all"})
     assert not state(s, tailoring, "").reachable
     assert events(s, kind="consent_withdrawn", purpose_id=tailoring.id, channel=None)
+
+
+def test_counts_are_plural_forms_and_times_are_the_controllers(client, make):
+    """Issue 14 item 4: before, the page read "1 registraties" and times were bare UTC."""
+    c, s, p = world(make, locale="nl")
+    token = link_for(c, s, locale="nl")
+    answer = submit(client, token, {"consent-newsletter-email": "on"}, lang="nl")
+    page = client.get(f"/preferences/{token}?lang=nl").get_data(True)
+    assert "1 keuze van u vastgelegd" in page
+    assert re.search(r"\b(CET|CEST)\b", answer.get_data(True))

@@ -21,19 +21,37 @@ def _msgid(message):
 
 
 @pytest.fixture(scope="module")
-def source_ids() -> set[str]:
-    """Every msgid in consent/ and templates/, extracted as `make i18n-extract` does."""
+def source_messages() -> list:
+    """Every message in consent/ and templates/, extracted as `make i18n-extract` does: a
+    text, or (singular, plural) for ngettext."""
     with open(ROOT / "babel.cfg") as config:
         method_map, options_map = parse_mapping_cfg(config)
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-    found = {
-        _msgid(message)
+    found = [
+        message
         for _file, _line, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords
         )
-    }
+    ]
     assert len(found) > 50, "extraction found almost nothing: is babel.cfg right?"
     return found
+
+
+@pytest.fixture(scope="module")
+def source_ids(source_messages) -> set[str]:
+    return {_msgid(message) for message in source_messages}
+
+
+# A number in a sentence needs the language's plural forms ("1 registraties" was the bug).
+COUNT_PLACEHOLDER = re.compile(r"%\((count|n|num|total|number)\)[sd]|\{\{ *(count|n|num) *\}\}")
+
+
+def test_no_count_outside_ngettext(source_messages):
+    """Failed before: "Our record … has %(count)s entries" and "The hash chain of %(n)s
+    events" were single messages, so Dutch and Norwegian read "1 registraties"."""
+    singular_only = [m for m in source_messages if isinstance(m, str)]
+    counted = [m for m in singular_only if COUNT_PLACEHOLDER.search(m)]
+    assert counted == [], "use ngettext for: " + "; ".join(counted)
 
 
 def catalogue(locale):
@@ -75,13 +93,18 @@ def test_placeholders_survive_translation(locale):
     assert not problems, "\n".join(problems)
 
 
+def _key(value):
+    """A msgid or msgstr, hashable: plural forms as a tuple (a .mo reads them as a list)."""
+    return tuple(value) if isinstance(value, tuple | list) else value
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_compiled_catalogue_is_up_to_date(locale):
     po = catalogue(locale)
     with open(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.mo", "rb") as mo_file:
         mo = read_mo(mo_file)
-    expected = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
-    compiled = {m.id: m.string for m in mo if m.id}
+    expected = {_key(m.id): _key(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    compiled = {_key(m.id): _key(m.string) for m in mo if m.id}
     stale = sorted(str(k) for k in expected.keys() ^ compiled.keys())
     stale += [str(k) for k in expected if k in compiled and expected[k] != compiled[k]]
     assert not stale, f"{locale}: run `make i18n-compile`; differs for {stale[:10]}"

@@ -118,6 +118,21 @@ def overview(
     return result
 
 
+# The doors through which the person themselves chose (not their CRM, staff or retention).
+PERSON_SOURCES = ("preference_page", "one_click", "widget", "gpc")
+
+
+def own_choices(subject: Subject) -> int:
+    """How many of the recorded events are the person's own choices."""
+    return sum(1 for event in ledger.events_of(subject) if event.source in PERSON_SOURCES)
+
+
+def first_recorded(subject: Subject):
+    """When our record about the person begins: their first event, else when they became known."""
+    events = ledger.events_of(subject)
+    return min((e.occurred_at for e in events), default=subject.created_at)
+
+
 def gpc_recorded(subject: Subject) -> bool:
     return any(event.source == "gpc" for event in ledger.events_of(subject))
 

@@ -48,6 +48,7 @@ def _set_locales(link=None, controller=None, subject=None) -> None:
     g.link_locale = link.locale if link else None
     g.subject_locale = subject.locale if subject else None
     g.controller_locale = controller.default_locale if controller else None
+    g.controller_timezone = controller.profile.get("timezone") if controller else None
     refresh()
 
 
@@ -147,8 +148,8 @@ def _page(token, link, controller, subject, locale, message=None, status=200):
         gpc_recorded=changes.gpc_recorded(subject),
         form=PreferencesForm(notice_locale=locale),
         message=message,
-        event_count=subject.event_count,
-        member_since=subject.created_at,
+        own_choices=changes.own_choices(subject),
+        first_recorded=changes.first_recorded(subject),
         mailbox_proven=_holder(link, subject).proof != "none",
         channel_settings=changes.channel_settings(controller, subject),
         authority=controller.authority_for(subject.country),

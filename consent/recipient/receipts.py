@@ -123,6 +123,7 @@ def show(token):
     g.link_locale = link.locale
     g.subject_locale = subject.locale
     g.controller_locale = controller.default_locale
+    g.controller_timezone = controller.profile.get("timezone")
     refresh()  # the locale may have been chosen before the link was read
     locale = str(get_locale())
     payload = receipt.payload

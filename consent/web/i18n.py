@@ -32,9 +32,22 @@ def select_locale() -> str:
     return _from_accept_language() or normalise_locale(g.get("controller_locale")) or "en"
 
 
+def select_timezone() -> str:
+    """Times are shown in the controller's time zone (from its catalogue), else UTC."""
+    return g.get("controller_timezone") or "UTC"
+
+
 def template_context() -> dict:
     """`current_locale` for <html lang> and the language switcher."""
     return {"current_locale": str(get_locale()), "locales": LOCALES}
 
 
-__all__ = ["LOCALES", "_", "_l", "ngettext", "normalise_locale", "select_locale"]
+__all__ = [
+    "LOCALES",
+    "_",
+    "_l",
+    "ngettext",
+    "normalise_locale",
+    "select_locale",
+    "select_timezone",
+]
