@@ -35,9 +35,9 @@ def test_page_shows_every_purpose_grouped_with_basis_in_plain_words(client, make
     assert html.index("Marketing") < html.index("Service messages") < html.index("profiling")
     for title in ("Newsletter", "Offers for customers", "Invoices and order confirmations"):
         assert title in html
-    assert "We send this because you agreed." in html
-    assert "because you are a customer" in html
-    assert "because of your contract with us" in html
+    assert "We do this only with your consent." in html  # never asked: no "you agreed"
+    assert "because you are a customer of ours" in html
+    assert "because of the agreement with you or your organisation" in html
     assert "you will still receive service messages" in html
     assert 'name="consent-newsletter-email"' in html and 'name="consent-newsletter-sms"' in html
     assert 'name="object-offers"' in html
@@ -364,3 +364,26 @@ def test_counts_are_plural_forms_and_times_are_the_controllers(client, make):
     page = client.get(f"/preferences/{token}?lang=nl").get_data(True)
     assert "1 keuze van u vastgelegd" in page
     assert re.search(r"\b(CET|CEST)\b", answer.get_data(True))
+
+
+def test_the_basis_sentence_follows_the_state_of_this_person(client, make):
+    """Issue 14 item 1: before, "we send this because you agreed" stood next to "Off: you
+    withdrew", and "because you are a customer" was said to prospects."""
+    c, s, p = world(make)
+    token = link_for(c, s)
+    submit(client, token, {"consent-newsletter-email": "on"})
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert "You agreed to receive this." in page
+    submit(client, token, {"consent-newsletter-email": None, "consent-newsletter-sms": None})
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert "You agreed to receive this." not in page and "Off: you withdrew" in page
+    prospect = make.subject(c, email="prospect@example.nl")
+    db.session.commit()
+    page = client.get(f"/preferences/{link_for(c, prospect)}?lang=en").get_data(True)
+    assert "because you are a customer" not in page
+    assert "because of the agreement" not in page
+    assert "This applies only if you or your organisation is a customer of ours." in page
+    # Each objection switch names its purpose for a screen reader.
+    assert re.search(
+        r"I object to this<span class=\"visually-hidden\">: Offers for customers", page
+    )

@@ -69,6 +69,8 @@ class PurposeState:
     notice: Notice | None
     basis: str
     channels: list[ChannelState]
+    # Whether a relationship documents the basis for this person (a basis_asserted in force).
+    asserted: bool = False
 
     @property
     def control(self) -> str:
@@ -114,7 +116,8 @@ def overview(
                 ChannelState(channel, decision.reachable, decision.reason, decision.expires_at)
             )
         basis = rules.basis_in_force(purpose, events)
-        result.append(PurposeState(purpose, notices.get(purpose.id), basis, channels))
+        asserted = rules.active_assertion(purpose, events) is not None
+        result.append(PurposeState(purpose, notices.get(purpose.id), basis, channels, asserted))
     return result
 
 
