@@ -387,3 +387,32 @@ def test_the_basis_sentence_follows_the_state_of_this_person(client, make):
     assert re.search(
         r"I object to this<span class=\"visually-hidden\">: Offers for customers", page
     )
+
+
+def test_each_purpose_states_its_art_13_details_before_the_choice(client, make):
+    """Issue 14 item 3: retention, recipients, transfers, source and the consent lifetime are
+    shown with the purpose, before the person chooses (they are part of the hashed text)."""
+    c, s, _p = world(make)
+    texts = {
+        locale: {
+            "title": f"Partner offers {locale}",
+            "description": "Offers from our partners.",
+            "lifetime": "24 months from your consent",
+            "retention": "Until you withdraw, then 30 days",
+            "recipients": "Our mailing service",
+            "transfers": "None",
+            "source": "You, on our website",
+        }
+        for locale in ("nl", "nb", "en")
+    }
+    make.purpose(c, "partner-offers", texts=texts)
+    db.session.commit()
+    page = client.get(f"/preferences/{link_for(c, s)}?lang=en").get_data(True)
+    for label, value in (
+        ("How long your consent lasts", "24 months from your consent"),
+        ("How long we keep the data", "Until you withdraw, then 30 days"),
+        ("Who receives it", "Our mailing service"),
+        ("Transfers outside the EEA", "None"),
+        ("Where the data comes from", "You, on our website"),
+    ):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page
