@@ -3,6 +3,9 @@ current address proves it; a campaign link handed to a marketer, an old one-clic
 link for a former address does not. Withdrawing and objecting work from any link at once;
 what needs proof waits for a confirmation mail; export and erasure need a mailed link."""
 
+import re
+from urllib.parse import urlsplit
+
 from sqlalchemy import select
 
 from consent.core import signed_links
@@ -146,3 +149,45 @@ def test_a_channel_switched_off_stops_everything_and_on_again_needs_the_mailbox(
     client.post(path, data={"csrf_token": csrf_token(client, path)})
     [on] = [e for e in events(s, kind="channel_enabled") if e.mailbox_proof == "confirmation"]
     assert on.channel == "sms" and state(s, p["newsletter"], "sms").reachable
+
+
+def test_a_change_of_address_is_asked_at_the_old_and_confirmed_at_the_new_one(
+    app, client, make, smtp
+):
+    """Issue 14 item 8 (Art. 16): from a link mailed to the current address, a new address
+    is asked; a link mailed to the new address confirms it; the ledger records
+    `email_changed` with no address in it; links to the old address stop proving it."""
+    from tests.support.mail import deliver, wait_for
+
+    c, s, _p = world(make)
+    old_link = link_for(c, s)
+    campaign = link_for(c, s, made_by=MARKETER)
+    form_page = f"/preferences/{campaign}"
+    refused = client.post(
+        f"/preferences/{campaign}/address",
+        data={"csrf_token": csrf_token(client, form_page), "email": "new@example.nl"},
+    )
+    assert refused.status_code == 403  # a campaign link cannot move the person
+    asked = client.post(
+        f"/preferences/{old_link}/address?lang=en",
+        data={"csrf_token": csrf_token(client, f"/preferences/{old_link}"),
+              "email": "New@Example.nl"},
+    )  # fmt: skip
+    assert asked.status_code == 200 and "n•••@e•••.nl" in asked.get_data(True)
+    assert s.email == "anna.jansen@example.nl"  # nothing changes before the confirmation
+    deliver(app)
+    ((recipients, message),) = wait_for(smtp)
+    assert recipients == ["new@example.nl"]
+    url = re.search(
+        r"https://prefs\.example\.test/address/\S+", message.get_body(("plain",)).get_content()
+    )[0]
+    path = urlsplit(url).path
+    assert client.get(path).status_code == 200 and s.email == "anna.jansen@example.nl"
+    done = client.post(path, data={"csrf_token": csrf_token(client, path)})
+    assert done.status_code == 200
+    db.session.expire_all()
+    assert s.email == "new@example.nl"
+    [changed] = events(s, kind="email_changed")
+    assert changed.mailbox_proof == "confirmation" and "example.nl" not in str(changed.__dict__)
+    assert client.get(f"/preferences/{old_link}/export").status_code == 403
+    assert client.post(path, data={"csrf_token": csrf_token(client, form_page)}).status_code == 400

@@ -514,3 +514,19 @@ class DeploymentSetting(db.Model):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+
+
+class AddressChange(db.Model):
+    """A new address a person asked for (Art. 16), waiting for them to confirm it there.
+
+    Kept outside the ledger (it holds the address) and removed when confirmed, when the
+    person is erased, or when it is stale; the ledger records only `email_changed`."""
+
+    __tablename__ = "address_changes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_hash: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

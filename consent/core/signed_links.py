@@ -11,7 +11,7 @@ from urllib.parse import quote
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
-USES = ("preferences", "unsubscribe", "receipt", "confirm")
+USES = ("preferences", "unsubscribe", "receipt", "confirm", "address")
 VERSION = "2"
 # Version 1 had no `made_by`; its links still open, proving nothing about the mailbox.
 OLD_VERSION = "1"
@@ -46,7 +46,7 @@ class Link:
     channel: str | None = None
     campaign: str | None = None
     locale: str | None = None
-    extra: str | None = None  # a receipt id for `receipt` links
+    extra: str | None = None  # a receipt id (`receipt`), an address change id (`address`)
     # Who made the link: `mail:<address hash>` when the product mailed it to the person,
     # otherwise the API key or command that handed it to a marketer (SPEC §4).
     made_by: str | None = None
@@ -157,6 +157,7 @@ def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
             "unsubscribe": "unsubscribe",
             "receipt": "receipts",
             "confirm": "confirm",
+            "address": "address",
         }[use]
     )
     return f"{base}/{path}/{quote(make(link, use), safe=URL_SAFE)}"

@@ -11,7 +11,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consent.core import ledger, outbox
 from consent.core.database import db
-from consent.core.models import Controller, Subject, Suppression, new_public_id, utcnow
+from consent.core.models import (
+    AddressChange,
+    Controller,
+    Subject,
+    Suppression,
+    new_public_id,
+    utcnow,
+)
 
 
 class InvalidEmail(ValueError):
@@ -196,6 +203,7 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
         subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
     )
     outbox.purge_person(subject)
+    db.session.execute(delete(AddressChange).where(AddressChange.subject_id == subject.id))
     if suppress and subject.email_hash and not suppressed(subject):
         db.session.add(
             Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)

@@ -58,6 +58,7 @@ KINDS = (
     "basis_asserted",
     "basis_ended",
     "suppression_lifted",
+    "email_changed",
     "erasure_completed",
 )
 CONSENT_DECISIONS = ("consent_given", "consent_refused", "consent_withdrawn", "consent_expired")
@@ -68,6 +69,7 @@ SUBJECT_WIDE_KINDS = (
     "restriction_started",
     "restriction_ended",
     "suppression_lifted",
+    "email_changed",
     "erasure_completed",
 )
 

@@ -38,6 +38,16 @@ def _email(form, field):
         raise ValidationError(_l("Please enter a valid email address.")) from error
 
 
+class AddressForm(FlaskForm):
+    """Art. 16: the new address a person wants us to use."""
+
+    email = StringField(
+        _l("New email address"),
+        validators=[DataRequired(_l("Please enter your email address.")), Length(max=254), _email],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+
+
 class WayInForm(FlaskForm):
     """A way in without a link: the organisation and the address a fresh link goes to."""
 

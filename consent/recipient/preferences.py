@@ -6,17 +6,24 @@ changes anything, except that a browser's Global Privacy Control signal is recor
 
 import hashlib
 import json
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
-from consent.core import changes, purposes, signed_links, subjects
+from consent.core import address_changes, changes, purposes, signed_links, subjects
 from consent.core.database import db
 from consent.core.export import subject_export
 from consent.core.vocabulary import CATEGORIES
 from consent.extensions import csrf, limiter
-from consent.recipient.forms import ButtonForm, EraseForm, FreshLinkForm, PreferencesForm
+from consent.recipient.forms import (
+    AddressForm,
+    ButtonForm,
+    EraseForm,
+    FreshLinkForm,
+    PreferencesForm,
+)
 from consent.web import mail, security
 from consent.web.errors import error_page
 from consent.web.i18n import _
@@ -120,6 +127,8 @@ def bad_link(error):
 def _use_of(endpoint_name: str) -> str:
     if endpoint_name in ("unsubscribe_page", "one_click"):
         return "unsubscribe"
+    if endpoint_name == "new_address":
+        return "address"
     return "confirm" if endpoint_name.startswith("confirm") else "preferences"
 
 
@@ -155,6 +164,7 @@ def _page(token, link, controller, subject, locale, message=None, status=200):
         authority=controller.authority_for(subject.country),
         regulator=controller.marketing_regulator_for(subject.country),
         mail_link_form=ButtonForm(),
+        address_form=AddressForm(),
     ), status
 
 
@@ -262,6 +272,52 @@ def mail_link(token):
     mail.queue_fresh_link(controller, subject.email, link.locale, locale, link.campaign)
     db.session.commit()
     return render_template("preferences/link_sent.html", controller=controller)
+
+
+@bp.post("/preferences/<token>/address")
+@limiter.limit(MAILED_LINK_LIMIT, key_func=_this_person)
+def change_address(token):
+    """Art. 16: from a link mailed to the current address, ask for a new one; it takes
+    effect once confirmed through a link mailed to the new address."""
+    link, controller, subject, locale = _open(token, "preferences")
+    refused = _needs_mailed_link(token, link, controller, subject)
+    if refused:
+        return refused
+    form = AddressForm()
+    if not form.validate_on_submit():
+        message = _("Please enter a valid email address.")
+        return _page(token, link, controller, subject, locale, message, 422)
+    change = address_changes.request(subject, form.email.data)
+    mail.queue_address_confirmation(controller, subject, change, locale)
+    db.session.commit()
+    return render_template(
+        "preferences/link_sent.html", controller=controller, new_address=mask_email(change.email)
+    )
+
+
+@bp.route("/address/<token>", methods=["GET", "POST"])
+def new_address(token):
+    """The link mailed to the new address: GET shows the button, POST moves the person."""
+    link, controller, subject, locale = _open(token, "address")
+    max_age = timedelta(days=current_app.config["LINK_MAX_AGE_DAYS"])
+    change = address_changes.pending(link.extra or "", subject, max_age)
+    if change is None:
+        raise GoneLink("gone")
+    form = ButtonForm()
+    context = {"token": token, "controller": controller, "form": form}
+    if not form.validate_on_submit():
+        return render_template(
+            "preferences/new_address.html", masked_email=mask_email(change.email), **context
+        )
+    try:
+        address_changes.confirm(change, subject, locale)
+    except address_changes.AddressUnavailable:
+        db.session.rollback()
+        return render_template("preferences/new_address.html", unavailable=True, **context), 409
+    db.session.commit()
+    return render_template(
+        "preferences/new_address.html", done=True, masked_email=mask_email(subject.email), **context
+    )
 
 
 @bp.get("/preferences/<token>/export")

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from consent.core import outbox, signed_links, subjects
 from consent.core.database import db
-from consent.core.models import Controller, Subject
+from consent.core.models import AddressChange, Controller, Subject
 from consent.core.purposes import current_notices
 from consent.web.i18n import _
 
@@ -54,7 +54,7 @@ def _outbox(folder: Path, message: EmailMessage) -> None:
 
 # --- what the doors queue (in the transaction of the change), and how the worker sends it ---
 
-FRESH_LINK, CONFIRMATION = "fresh_link", "confirmation"
+FRESH_LINK, CONFIRMATION, NEW_ADDRESS = "fresh_link", "confirmation", "new_address"
 
 
 def queue_fresh_link(controller, email: str, link_locale, fallback_locale: str, campaign):
@@ -132,4 +132,41 @@ def deliver_confirmation(message) -> None:
     send(subject.email, title, text, html)
 
 
-HANDLERS = {FRESH_LINK: deliver_fresh_link, CONFIRMATION: deliver_confirmation}
+def queue_address_confirmation(controller, subject, change, locale: str) -> None:
+    """Art. 16: the link that proves the new address is the person's, mailed to it."""
+    payload = {"change": change.id, "locale": locale}
+    outbox.enqueue(NEW_ADDRESS, controller, payload, subject=subject)
+
+
+def deliver_address_confirmation(message) -> None:
+    """Mail the confirmation of a change of address to the new address, if still asked."""
+    subject = db.session.get(Subject, message.subject_id)
+    change = db.session.get(AddressChange, message.payload["change"])
+    if subject is None or subject.erased_at is not None or change is None:
+        return
+    controller = db.session.get(Controller, message.controller_id)
+    locale = message.payload["locale"]
+    link = signed_links.Link(
+        controller.slug,
+        subject.public_id,
+        locale=locale,
+        extra=change.id,
+        made_by=signed_links.mailed_to(change.email_hash),
+    )
+    with force_locale(locale):
+        context = {
+            "controller": controller,
+            "url": signed_links.url(link, "address"),
+            "mail_locale": locale,
+        }
+        title = _("Confirm your new email address at %(name)s", name=controller.name)
+        text = render_template("mail/new_address_text.html", **context)
+        html = render_template("mail/new_address.html", **context)
+    send(change.email, title, text, html)
+
+
+HANDLERS = {
+    FRESH_LINK: deliver_fresh_link,
+    CONFIRMATION: deliver_confirmation,
+    NEW_ADDRESS: deliver_address_confirmation,
+}
