@@ -256,3 +256,24 @@ def test_nul_characters_are_refused(client, world):
     assert response.status_code == 400
     response = client.get("/api/v1/subjects/%00/history", headers=world.auth("auditor"))
     assert response.status_code == 400
+
+
+def test_a_channel_the_purpose_does_not_offer_is_422_but_the_check_keeps_its_reason(
+    client, world, make
+):
+    """Issue 15 item 11: before, GET /reachable for phone on an email-only purpose answered
+    an empty list; the per-address check still answers each row with its reason."""
+    make.subject(world.controller, email="anna@example.test")
+    db.session.commit()
+    listed = client.get(
+        "/api/v1/reachable?purpose=newsletter&channel=phone&count=1",
+        headers=world.auth("marketer"),
+    )
+    assert listed.status_code == 422
+    assert "offered by email" in listed.get_json()["error"]["message"]
+    check = client.post(
+        "/api/v1/reachable/check",
+        json={"purpose": "newsletter", "channel": "phone", "emails": ["anna@example.test"]},
+        headers=world.auth("marketer"),
+    ).get_json()
+    assert check["results"][0]["reason"] == "channel_not_offered"

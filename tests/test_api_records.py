@@ -248,3 +248,24 @@ def test_an_admin_key_cannot_rewrite_the_past(client, app, world, make):
     event = given.get_json()["event"]
     assert event["given_at"] == given_at.isoformat() and event["occurred_at"] > given_at.isoformat()
     assert post(kind="objection_recorded", given_at=given_at.isoformat()).status_code == 422
+
+
+def test_lookup_by_email_or_crm_id_in_the_body(client, world, make):
+    """Issue 15 item 13: a program finds a person by address or CRM id without putting
+    either in a URL."""
+    anna = make.subject(world.controller, email="anna@example.test", external_id="crm-7")
+    db.session.commit()
+
+    def lookup(body, role="auditor"):
+        return client.post("/api/v1/subjects/lookup", json=body, headers=world.auth(role))
+
+    assert lookup({"email": "ANNA@example.test"}).get_json()["subject"]["id"] == anna.public_id
+    assert lookup({"external_id": "crm-7"}).get_json()["subject"]["id"] == anna.public_id
+    assert lookup({"email": "nobody@example.test"}).status_code == 404
+    assert lookup({}).status_code == 400
+    assert lookup({"email": "x@example.test"}, role="marketer").status_code == 403
+    other = client.post(
+        "/api/v1/subjects/lookup", json={"external_id": "crm-7"},
+        headers=world.auth("auditor", other=True),
+    )  # fmt: skip
+    assert other.status_code == 404

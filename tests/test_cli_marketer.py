@@ -74,7 +74,8 @@ def test_import_links_and_reachable(runner, controller, tmp_path):
     assert "line 4: invalid_email" in result.stdout
     assert "2 created" in result.stdout and "1 invalid" in result.stdout
     assert "importing" in result.stderr
-    assert "already imported" in run(runner, "import", str(contacts)).stdout
+    again = run(runner, "import", str(contacts)).stdout
+    assert "3 rows: all already imported (1 batches by an earlier run of this file)" in again
 
     listed = run(runner, "reachable", "--purpose", "offers").stdout
     rows = list(csv.DictReader(io.StringIO(listed)))
@@ -114,3 +115,12 @@ def test_reachable_refuses_a_future_instant(runner, controller):
         args=["consent", "reachable", "--purpose", "offers", "--at", "2999-01-01"]
     )
     assert result.exit_code != 0 and "future" in result.output
+
+
+def test_a_channel_the_purpose_does_not_offer_is_an_error(runner, controller, client):
+    """Issue 15 item 11: before, asking for phone on an email-only purpose answered an empty
+    list, which reads as "nobody may be called"."""
+    result = runner.invoke(
+        args=["consent", "reachable", "--purpose", "newsletter", "--channel", "phone"]
+    )
+    assert result.exit_code != 0 and "offered by email, not phone" in result.output

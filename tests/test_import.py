@@ -230,7 +230,7 @@ def test_killed_import_leaves_whole_batches_and_resumes(world, database_url, tmp
     resumed = _run_import(database_url, path)
     out, err = resumed.communicate(timeout=120)
     assert resumed.returncode == 0, err
-    assert f"{batches} already imported" in out
+    assert f"{batches} batches already imported" in out
     assert "importing" in err  # the progress bar, on stderr
     assert _committed() == (rows // 50, rows)
     assert db.session.scalar(select(func.count(Subject.id))) == rows

@@ -76,6 +76,9 @@ def test_repeat_post_is_idempotent_and_never_redirects(client, given):
     assert first.status_code == second.status_code == 200
     assert "Location" not in second.headers
     assert len(events(s, kind="consent_withdrawn")) == 1
+    # Issue 15 item 9: the second answer says nothing changed, rather than "unsubscribed".
+    assert "You are unsubscribed" in first.get_data(True)
+    assert "You were already unsubscribed" in second.get_data(True)
 
 
 def test_post_needs_no_cookie_and_sets_none(app, given):

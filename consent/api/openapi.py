@@ -162,6 +162,14 @@ def document() -> dict:
                     request="SubjectsRequest",
                 )
             },
+            "/api/v1/subjects/lookup": {
+                "post": operation(
+                    ["auditor", "admin"],
+                    "Find one person by email address or CRM id (in the body, never the URL)",
+                    schema=RESPONSES["lookup"],
+                    request="LookupRequest",
+                )
+            },
             "/api/v1/events": {
                 "post": operation(
                     ["admin"],

@@ -165,6 +165,7 @@ SCHEMAS = {
         opt_out_offered_at=TIME,
         locale=STR,
     ),
+    "LookupRequest": obj([], email=STR, external_id=STR),
     "CheckRequest": obj(
         ["purpose", "emails"],
         purpose=STR,
@@ -255,4 +256,5 @@ RESPONSES = {
         },
     ),
     "proof": {"type": "object"},
+    "lookup": obj(["subject"], subject=obj(["id"], id=STR, email=NSTR, external_id=NSTR)),
 }

@@ -88,14 +88,21 @@ def channel(value: str | None) -> str:
     return channel
 
 
-def channel_of(purpose, value: str | None) -> str | None:
+def channel_of(purpose, value: str | None, offered_only: bool = False) -> str | None:
     """The channel asked about for a purpose: none for a purpose without channels (the
-    answer is whether the processing is allowed), else the one named (default email)."""
+    answer is whether the processing is allowed), else the one named (default email).
+    `offered_only`: a channel the purpose does not offer is an error, not an empty list."""
     if not purpose.channels:
         if value:
             raise ApiError(422, "unknown_channel", f"{purpose.slug} has no channels.")
         return None
-    return channel(value)
+    named = channel(value)
+    if offered_only and named not in purpose.channels:
+        offered = ", ".join(purpose.channels)
+        raise ApiError(
+            422, "unknown_channel", f"{purpose.slug} is offered by {offered}, not {named}."
+        )
+    return named
 
 
 def instant(value: str | None, key: str = "at") -> datetime | None:

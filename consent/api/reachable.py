@@ -15,7 +15,7 @@ from consent.core.models import utcnow
 def reachable():
     """Who may be contacted: a streamed NDJSON or CSV list, or {"count": n}."""
     purpose = read.purpose(read.text(request.args, "purpose", required=True))
-    channel = read.channel_of(purpose, request.args.get("channel"))
+    channel = read.channel_of(purpose, request.args.get("channel"), offered_only=True)
     at = read.instant(request.args.get("at"))
     fmt = request.args.get("format", "ndjson")
     if fmt not in ("ndjson", "csv"):

@@ -99,12 +99,7 @@ def import_subjects(file, slug, fmt, batch_size, pause):
         raise click.ClickException(str(error)) from None
     for outcome in summary.errors:
         click.echo(f"line {outcome.line}: {outcome.error.code}: {outcome.error}")
-    click.echo(
-        f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.suppressed} suppressed, "
-        f"{len(summary.errors)} invalid; {summary.batches} batches written, "
-        f"{summary.skipped_batches} already imported"
-    )
+    click.echo(summary.describe())
 
 
 def _refs(handle):
@@ -235,6 +230,11 @@ def reachable(slug, purpose, channel, at, fmt, count, min_notice_version):
     if not purpose.channels and channel:
         raise click.BadParameter(f"{purpose.slug} has no channels", param_hint="--channel")
     channel = (channel or "email") if purpose.channels else None
+    if channel is not None and channel not in purpose.channels:
+        offered = ", ".join(purpose.channels)
+        raise click.BadParameter(
+            f"{purpose.slug} is offered by {offered}, not {channel}", param_hint="--channel"
+        )
     at = _instant(at)
     if count:
         click.echo(reachability.count(purpose, channel, at, min_notice_version))

@@ -322,7 +322,24 @@ class Summary:
     suppressed: int = 0
     batches: int = 0
     skipped_batches: int = 0
+    skipped_rows: int = 0  # in batches a previous run of the same file committed
     errors: list[Outcome] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line for people: what this run did, and what earlier runs had done."""
+        if self.batches == 0 and self.skipped_batches:
+            return (
+                f"{self.skipped_rows} rows: all already imported "
+                f"({self.skipped_batches} batches by an earlier run of this file)"
+            )
+        line = (
+            f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.suppressed} suppressed, "
+            f"{len(self.errors)} invalid; {self.batches} batches written"
+        )
+        if self.skipped_batches:
+            line += f"; {self.skipped_rows} rows in {self.skipped_batches} batches already imported"
+        return line
 
     def add(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
@@ -376,6 +393,7 @@ def import_file(
     for number, batch in enumerate(_batches(rows, batch_size)):
         if number in done:
             summary.skipped_batches += 1
+            summary.skipped_rows += len(batch)
         else:
             marker = ImportBatch(
                 controller_id=controller.id, file_hash=file_hash, batch_no=number, rows=len(batch)
