@@ -305,3 +305,25 @@ def test_the_import_records_the_country_of_residence(client, world):
     )
     assert [e["code"] for e in answer["errors"]] == ["invalid_country"]
     assert subjects.by_email(world.controller, "klant@example.test").country == "NO"
+
+
+def test_the_sample_files_in_the_docs_import_and_make_links(runner, make, app):
+    """The README's sample files stay true: every row of contacts.csv imports, and
+    campaign.csv names the people it made."""
+
+    controller = make.controller()
+    make.purpose(controller, "newsletter")
+    make.purpose(controller, "customer-marketing", basis="legitimate_interest")
+    make.purpose(controller, "invoices", basis="legitimate_interest", category="service")
+    db.session.commit()
+    examples = ROOT / "docs" / "examples"
+    imported = runner.invoke(
+        args=["consent", "import", str(examples / "contacts.csv"), "--controller", "acme"]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "4 rows: 3 created, 1 updated, 0 unchanged, 0 suppressed, 0 invalid" in imported.output
+    assert subjects.by_email(controller, "kari.nordmann@example.no").country == "NO"
+    links = runner.invoke(
+        args=["consent", "links", str(examples / "campaign.csv"), "--controller", "acme"]
+    )
+    assert links.exit_code == 0 and "3 links made, 0 unknown subjects" in links.output
