@@ -1,5 +1,15 @@
-"""Entry point for `flask --app app …` and WSGI servers."""
+"""Entry point for `flask --app app …` and WSGI servers.
+
+A setting the app refuses (production secrets, a changed email hash key) stops it with one
+line saying what to fix, not a traceback.
+"""
+
+import sys
 
 from consent import create_app
+from consent.config import ConfigurationError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as error:
+    sys.exit(f"consent: {error}")

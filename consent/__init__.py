@@ -51,6 +51,7 @@ def create_app(config=None) -> Flask:
     app.cli.add_command(consent_cli)
     with app.app_context():
         try:
+            app.extensions["schema_ready"] = deployment.schema_ready()
             deployment.check_email_hash_key()
         finally:
             # No connection outlives start-up: a server forks its workers after it.

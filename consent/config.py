@@ -103,15 +103,15 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         if DEV_SECRET in cls.SECRET_KEYS or not os.environ.get("SECRET_KEYS"):
-            raise RuntimeError("SECRET_KEYS must be set to real secrets in production")
+            raise ConfigurationError("SECRET_KEYS must be set to real secrets in production")
         if not os.environ.get("EMAIL_HASH_KEY"):
-            raise RuntimeError("EMAIL_HASH_KEY must be set in production")
+            raise ConfigurationError("EMAIL_HASH_KEY must be set in production")
         if not os.environ.get("CHECKPOINT_SIGNING_KEYS"):
-            raise RuntimeError("CHECKPOINT_SIGNING_KEYS must be set in production")
+            raise ConfigurationError("CHECKPOINT_SIGNING_KEYS must be set in production")
         if not os.environ.get("DATABASE_URL"):
-            raise RuntimeError("DATABASE_URL must be set in production")
+            raise ConfigurationError("DATABASE_URL must be set in production")
         if not cls.PUBLIC_BASE_URL.startswith("https://"):
-            raise RuntimeError("PUBLIC_BASE_URL must be an https URL in production")
+            raise ConfigurationError("PUBLIC_BASE_URL must be an https URL in production")
         secrets = {
             "SECRET_KEYS": cls.SECRET_KEYS,
             "EMAIL_HASH_KEY": [cls.EMAIL_HASH_KEY],
@@ -119,12 +119,18 @@ class ProductionConfig(Config):
         }
         for name, values in secrets.items():
             if any(len(value) < MIN_SECRET_LENGTH for value in values):
-                raise RuntimeError(f"{name}: each secret needs {MIN_SECRET_LENGTH}+ characters")
+                raise ConfigurationError(
+                    f"{name}: each secret needs {MIN_SECRET_LENGTH}+ characters"
+                )
         every = [value for values in secrets.values() for value in values]
         if len(set(every)) != len(every):
-            raise RuntimeError(
+            raise ConfigurationError(
                 "SECRET_KEYS, EMAIL_HASH_KEY and CHECKPOINT_SIGNING_KEYS must all differ"
             )
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app refuses to start with; the message says what to fix."""
 
 
 def config_for_environment():
@@ -135,5 +141,7 @@ def config_for_environment():
         ProductionConfig.check()
         return ProductionConfig
     if environment != "development":
-        raise RuntimeError(f"CONSENT_ENV must be production or development, not {environment!r}")
+        raise ConfigurationError(
+            f"CONSENT_ENV must be production or development, not {environment!r}"
+        )
     return Config

@@ -60,6 +60,7 @@ def app(database_url, tmp_path):
             db.session.commit()
         else:
             db.create_all()
+        app.extensions["schema_ready"] = True  # what init-db does, done above
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -67,3 +67,37 @@ def test_production_refuses_short_or_shared_secrets_and_unknown_environments():
     assert shared.returncode != 0 and "must all differ" in shared.stderr
     typo = start({**PRODUCTION, "CONSENT_ENV": "Production"})
     assert typo.returncode != 0 and "CONSENT_ENV must be production or development" in typo.stderr
+
+
+def test_an_uninitialised_database_says_what_to_run(tmp_path):
+    """Issue 15 item 14: before, every page answered 500 on a missing table."""
+    from consent import create_app
+    from consent.core.database import db
+    from tests.support.settings import config_on
+
+    app = create_app(config_on(f"sqlite:///{tmp_path / 'empty.sqlite'}"))
+    client = app.test_client()
+    page = client.get("/?lang=en")
+    assert page.status_code == 503 and "flask --app app consent init-db" in page.get_data(True)
+    api = client.get("/api/v1/purposes")
+    assert api.status_code == 503
+    assert api.get_json()["error"]["code"] == "database_not_initialised"
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    assert client.get("/?lang=en").status_code == 200
+
+
+def test_a_refused_setting_stops_the_app_with_one_line(tmp_path):
+    """Issue 15 item 14: a production-guard failure prints one line, not a traceback."""
+    import os
+
+    env = {**os.environ, "CONSENT_ENV": "Production"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "consent: CONSENT_ENV must be production or development, not 'Production'"
+    ]

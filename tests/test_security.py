@@ -129,6 +129,8 @@ def test_an_unexpected_error_is_logged_with_the_reference_it_shows(database_url,
     from tests.support.settings import config_on
 
     app = create_app(config_on(database_url, TESTING=False))
+    with app.app_context():
+        db.create_all()
     email = "anna@" + "example.test"  # personal data in the message, as a bug might put it
 
     @app.get("/api/v1/boom")
@@ -151,6 +153,8 @@ def test_an_unexpected_error_is_logged_with_the_reference_it_shows(database_url,
     assert f"(reference {shown}) on GET /boom/<token>" in logged
     assert "anna@example.test" not in logged and "secret-token" not in logged
     assert "Traceback" not in page.get_data(True)
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_every_api_answer_carries_the_protective_headers(client, make):

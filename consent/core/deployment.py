@@ -13,13 +13,14 @@ import hmac
 from flask import current_app
 from sqlalchemy import inspect
 
+from consent.config import ConfigurationError
 from consent.core.database import db
 from consent.core.models import DeploymentSetting
 
 FINGERPRINT = "email_hash_key_fingerprint"
 
 
-class HashKeyChanged(RuntimeError):
+class HashKeyChanged(ConfigurationError):
     """EMAIL_HASH_KEY is not the key this database's email hashes were made with."""
 
 
@@ -27,10 +28,15 @@ def fingerprint(key: str) -> str:
     return hmac.new(key.encode(), b"consent: email hash key", hashlib.sha256).hexdigest()
 
 
+def schema_ready() -> bool:
+    """Whether `init-db` has made the tables."""
+    return inspect(db.engine).has_table(DeploymentSetting.__tablename__)
+
+
 def check_email_hash_key() -> None:
     """Remember the key's fingerprint the first time; refuse a different key after that.
     A database without the table yet (before `init-db`) is left alone."""
-    if not inspect(db.engine).has_table(DeploymentSetting.__tablename__):
+    if not schema_ready():
         return
     current = fingerprint(current_app.config["EMAIL_HASH_KEY"])
     stored = db.session.get(DeploymentSetting, FINGERPRINT)

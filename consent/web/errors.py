@@ -6,6 +6,7 @@ import traceback
 from flask import abort, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from consent.core import deployment
 from consent.core.database import db
 from consent.core.ledger import LedgerError
 from consent.web.i18n import _
@@ -115,7 +116,28 @@ def refuse_nul():
         abort(400)
 
 
+INIT_DB = "flask --app app consent init-db"
+
+
+def require_schema():
+    """Before `init-db` nothing can work: say what to run, instead of a 500 on a missing
+    table. Checked until the tables exist, then never again in this process."""
+    if current_app.extensions.get("schema_ready") or request.endpoint == "static":
+        return None
+    if deployment.schema_ready():
+        current_app.extensions["schema_ready"] = True
+        return None
+    if wants_json():
+        message = f"The database is not set up yet: run `{INIT_DB}`."
+        return error_response(503, "database_not_initialised", message)
+    title = _("This service is not ready yet")
+    return error_page(
+        503, title, _("The database is not set up yet: run %(command)s.", command=INIT_DB)
+    )
+
+
 def register(app):
+    app.before_request(require_schema)
     app.before_request(refuse_nul)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(LedgerError, handle_ledger)
