@@ -32,7 +32,7 @@ def test_a_later_choice_on_the_page_is_not_overruled_by_the_signal(client, make)
     c, s, p = world(make)
     token = link_for(c, s, locale="en")
     client.get(f"/preferences/{token}", headers=GPC)
-    submit(client, token, {"object-profile": None})
+    submit(client, token, {"keep-profile-email": "on"})
     assert state(s, p["profile"]).reachable
     client.get(f"/preferences/{token}", headers=GPC)
     assert state(s, p["profile"]).reachable

@@ -67,7 +67,7 @@ def test_an_objection_after_a_waiting_lift_wins(client, make):
     make.record(s, "objection_recorded", p["offers"], source="preference_page")
     db.session.commit()
     token = link_for(c, s, made_by=MARKETER)
-    submit(client, token, {"object-offers": None})
+    submit(client, token, {"keep-offers-email": "on"})
     assert state(s, p["offers"]).reason == "unconfirmed"
     client.post(
         f"/unsubscribe/{link_for(c, s, 'unsubscribe', purposes=('offers',))}", data=ONE_CLICK

@@ -40,8 +40,8 @@ def test_page_shows_every_purpose_grouped_with_basis_in_plain_words(client, make
     assert "because of the agreement with you or your organisation" in html
     assert "you will still receive service messages" in html
     assert 'name="consent-newsletter-email"' in html and 'name="consent-newsletter-sms"' in html
-    assert 'name="object-offers"' in html
-    assert "consent-invoices" not in html and "object-invoices" not in html
+    assert 'name="keep-offers-email"' in html
+    assert "consent-invoices" not in html and "keep-invoices" not in html
     assert "a•••@e•••.nl" in html and "anna.jansen" not in html
     assert "dpo@acme.example" in html and "Autoriteit Persoonsgegevens" in html
     assert "Off: you have not given consent" in html
@@ -98,17 +98,22 @@ def test_withdraw_on_one_channel_keeps_the_other(client, make):
 
 
 def test_object_to_legitimate_interest_and_lift_it(client, make):
+    """Issue 14 item 2: one kind of switch; "on" means "you may". Switching a
+    legitimate-interest purpose off on a channel objects there; on again lifts it."""
     c, s, p = world(make)
     token = link_for(c, s)
     assert state(s, p["offers"]).reachable
-    submit(client, token, {"object-offers": "on"})
+    page = client.get(f"/preferences/{token}").get_data(True)
+    assert re.search(r'name="keep-offers-email" value="on" checked', page)
+    submit(client, token, {"keep-offers-email": None})
     [objection] = events(s, kind="objection_recorded")
-    assert objection.purpose_id == p["offers"].id
+    assert (objection.purpose_id, objection.channel) == (p["offers"].id, "email")
     assert state(s, p["offers"]).reason == "objected"
     page = client.get(f"/preferences/{token}").get_data(True)
-    assert re.search(r'name="object-offers" value="on" checked', page)
-    # untick: the person withdraws their objection, from a link mailed to them
-    submit(client, token, {"object-offers": None})
+    assert not re.search(r'name="keep-offers-email" value="on" checked', page)
+    assert "Off: you objected" in page
+    # on again: the person withdraws their objection, from a link mailed to them
+    submit(client, token, {"keep-offers-email": "on"})
     assert state(s, p["offers"]).reachable
     lifted = events(s)[-1]
     assert lifted.kind == "objection_withdrawn" and lifted.mailbox_proof == "mailed_link"
@@ -116,7 +121,7 @@ def test_object_to_legitimate_interest_and_lift_it(client, make):
 
 def test_contract_purpose_cannot_be_switched_off_from_the_page(client, make):
     c, s, p = world(make)
-    submit(client, link_for(c, s), {"consent-invoices-email": "", "object-invoices": "on"})
+    submit(client, link_for(c, s), {"consent-invoices-email": "", "keep-invoices-email": ""})
     assert state(s, p["invoices"]).reachable
     assert events(s, purpose_id=p["invoices"].id)[-1].kind == "basis_asserted"
 
@@ -280,7 +285,7 @@ def test_legitimate_interest_marketing_without_a_customer_relationship_is_not_in
     s = make.subject(c)
     db.session.commit()
     html = client.get(f"/preferences/{link_for(c, s, locale='en')}").get_data(True)
-    assert "Not in use for you" in html and 'name="object-offers"' in html
+    assert "Not in use for you" in html and 'name="keep-offers-email"' in html
 
 
 def test_the_authority_shown_is_the_one_where_the_person_lives(client, make):
@@ -383,10 +388,8 @@ def test_the_basis_sentence_follows_the_state_of_this_person(client, make):
     assert "because you are a customer" not in page
     assert "because of the agreement" not in page
     assert "This applies only if you or your organisation is a customer of ours." in page
-    # Each objection switch names its purpose for a screen reader.
-    assert re.search(
-        r"I object to this<span class=\"visually-hidden\">: Offers for customers", page
-    )
+    # Each switch names its purpose for a screen reader, not only its channel.
+    assert 'Email<span class="visually-hidden">: Offers for customers</span>' in page
 
 
 def test_each_purpose_states_its_art_13_details_before_the_choice(client, make):

@@ -14,7 +14,8 @@ from consent.core import ledger, purposes, rules, subjects
 from consent.core.database import db
 from consent.core.ledger import Change
 from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
-from consent.core.vocabulary import CHANNELS
+from consent.core.vocabulary import CHANNELS, DIRECT_MARKETING
+from consent.core.vocabulary import ELECTRONIC_CHANNELS as ELECTRONIC
 
 ACTOR = "subject"
 # How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
@@ -47,15 +48,22 @@ class StaleNotice(ValueError):
 
 @dataclass
 class ChannelState:
-    channel: str
+    channel: str | None
     on: bool
     reason: str
     expires_at: datetime | None = None
+    # What its switch records: consent, an objection, or nothing (a contract, the law).
+    control: str = "none"
 
     @property
     def pending(self) -> bool:
         """Chosen, and waiting for the person to confirm by mail."""
         return self.reason == "unconfirmed"
+
+    @property
+    def said_no(self) -> bool:
+        """The person objected, or their refusal or withdrawal stands, on this channel."""
+        return self.reason in ("objected", "standing_opt_out")
 
     @property
     def key(self) -> str:
@@ -74,13 +82,8 @@ class PurposeState:
 
     @property
     def control(self) -> str:
-        if self.basis == "consent":
-            return CONSENT
-        return OBJECT if self.basis == "legitimate_interest" else NONE
-
-    @property
-    def objected(self) -> bool:
-        return any(c.reason == "objected" for c in self.channels)
+        """NONE when no switch of the purpose records anything (a contract, the law)."""
+        return NONE if all(c.control == NONE for c in self.channels) else CONSENT
 
     @property
     def reachable(self) -> bool:
@@ -98,6 +101,18 @@ class Outcome:
     waiting: list[Purpose] | None = None
 
 
+def _control(purpose, channel) -> str:
+    """One kind of switch per channel, "on" meaning "you may": consent is given or
+    withdrawn; under legitimate interest switching off objects (by phone and post a
+    marketing purpose rests on consent for that channel, SPEC §2)."""
+    if purpose.basis == "consent":
+        return CONSENT
+    if purpose.basis != "legitimate_interest":
+        return NONE
+    by_consent = purpose.category == DIRECT_MARKETING and channel not in (None, *ELECTRONIC)
+    return CONSENT if by_consent else OBJECT
+
+
 def overview(
     controller: Controller, subject: Subject, locale: str, at=None, history=None
 ) -> list[PurposeState]:
@@ -113,7 +128,13 @@ def overview(
         for channel in purpose.channels or [None]:
             decision = rules.lapsed(rules.standing(purpose, channel, events), at)
             channels.append(
-                ChannelState(channel, decision.reachable, decision.reason, decision.expires_at)
+                ChannelState(
+                    channel,
+                    decision.reachable,
+                    decision.reason,
+                    decision.expires_at,
+                    _control(purpose, channel),
+                )
             )
         basis = rules.basis_in_force(purpose, events)
         asserted = rules.active_assertion(purpose, events) is not None
@@ -219,9 +240,9 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
     """Record the difference between the submitted page and what stands now.
 
     `form` maps field names to values: `version-<slug>` for every purpose shown,
-    `consent-<slug>-<channel>` for a ticked channel (`-any` for a purpose without channels),
-    `object-<slug>` for a ticked objection; `channel-<channel>` for each channel left on of
-    those listed in `channels-shown`.
+    `consent-<slug>-<channel>` for a ticked consent switch and `keep-<slug>-<channel>` for
+    a legitimate-interest switch left on (`-any` for a purpose without channels);
+    `channel-<channel>` for each channel left on of those listed in `channels-shown`.
     Purposes without a version field were not on the submitted page and stay as they are.
     A choice waiting for confirmation counts as made: saving it again records nothing.
     """
@@ -229,10 +250,10 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
     changes = _channel_changes(controller, form, rules.in_order(history))
     for state in overview(controller, subject, locale, history=history):
         purpose, version = state.purpose, form.get(f"version-{state.purpose.slug}")
-        if version is None or state.control == NONE:
+        if version is None:
             continue
-        if state.control == CONSENT:
-            for channel in state.channels:
+        for channel in state.channels:
+            if channel.control == CONSENT:
                 wanted = bool(form.get(f"consent-{purpose.slug}-{channel.key}"))
                 chosen = channel.on or channel.pending
                 if wanted and not chosen:
@@ -240,12 +261,12 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
                     changes.append(_given(purpose, notice, channel.channel))
                 elif chosen and not wanted:
                     changes.append(Change("consent_withdrawn", purpose, channel=channel.channel))
-            continue
-        wanted = bool(form.get(f"object-{purpose.slug}"))
-        if wanted and not state.objected:
-            changes.append(Change("objection_recorded", purpose))
-        elif state.objected and not wanted:
-            changes.append(Change("objection_withdrawn", purpose))
+            elif channel.control == OBJECT:
+                kept = bool(form.get(f"keep-{purpose.slug}-{channel.key}"))
+                if not kept and not channel.said_no:
+                    changes.append(Change("objection_recorded", purpose, channel=channel.channel))
+                elif kept and channel.said_no:
+                    changes.append(Change("objection_withdrawn", purpose, channel=channel.channel))
     return _apply(subject, changes, "preference_page", locale, history, holder)
 
 
