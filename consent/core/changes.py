@@ -18,7 +18,7 @@ from consent.core.vocabulary import CHANNELS, DIRECT_MARKETING
 from consent.core.vocabulary import ELECTRONIC_CHANNELS as ELECTRONIC
 
 ACTOR = "subject"
-# How a purpose is controlled on the page: a switch per channel, an objection, or nothing.
+# What a channel's switch on the page records: consent, an objection, or nothing.
 CONSENT, OBJECT, NONE = "consent", "object", "none"
 # Kinds whose effect may wait for the person to confirm by mail (SPEC §3).
 MAY_WAIT = ("consent_given", "objection_withdrawn")
@@ -81,9 +81,9 @@ class PurposeState:
     asserted: bool = False
 
     @property
-    def control(self) -> str:
-        """NONE when no switch of the purpose records anything (a contract, the law)."""
-        return NONE if all(c.control == NONE for c in self.channels) else CONSENT
+    def choosable(self) -> bool:
+        """Whether the person has a switch here (not for a contract or the law)."""
+        return any(c.control != NONE for c in self.channels)
 
     @property
     def reachable(self) -> bool:
