@@ -419,3 +419,13 @@ def test_each_purpose_states_its_art_13_details_before_the_choice(client, make):
         ("Where the data comes from", "You, on our website"),
     ):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page
+
+
+def test_the_page_names_every_right_and_who_is_responsible(client, make):
+    """Issue 14 item 3: the rights section says how to restrict or ask anything else and the
+    one-month answer time; the controller is named with its registration number."""
+    c, s, _p = world(make)
+    page = client.get(f"/preferences/{link_for(c, s)}?lang=nl").get_data(True)
+    assert "Wij antwoorden binnen een maand." in page and "dpo@acme.example" in page
+    assert "Toestemming intrekken of bezwaar maken" in page
+    assert "<dt>Registratienummer</dt>" in page and "KvK 12345678" in page
