@@ -37,7 +37,7 @@ WORDS = {
 
 def local_first(subject):
     """The date our record begins, in the controller's time zone, as the page shows it."""
-    return first_recorded(subject).astimezone(ZoneInfo("Europe/Amsterdam"))
+    return first_recorded(subject, events(subject)).astimezone(ZoneInfo("Europe/Amsterdam"))
 
 
 def lang_of(response) -> str:

@@ -146,19 +146,18 @@ def overview(
 PERSON_SOURCES = ("preference_page", "one_click", "widget", "gpc")
 
 
-def own_choices(subject: Subject) -> int:
-    """How many of the recorded events are the person's own choices."""
-    return sum(1 for event in ledger.events_of(subject) if event.source in PERSON_SOURCES)
+def own_choices(events) -> int:
+    """How many of the person's events are their own choices."""
+    return sum(1 for event in events if event.source in PERSON_SOURCES)
 
 
-def first_recorded(subject: Subject):
+def first_recorded(subject: Subject, events):
     """When our record about the person begins: their first event, else when they became known."""
-    events = ledger.events_of(subject)
     return min((e.occurred_at for e in events), default=subject.created_at)
 
 
-def gpc_recorded(subject: Subject) -> bool:
-    return any(event.source == "gpc" for event in ledger.events_of(subject))
+def gpc_recorded(events) -> bool:
+    return any(event.source == "gpc" for event in events)
 
 
 def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome:
@@ -178,11 +177,14 @@ def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome
 
 def waiting(subject: Subject, changes: list[Change]) -> list[Purpose] | None:
     """The purposes these changes touched whose new choice waits for a confirmation mail
-    ([] when only a channel switched on again waits); None when nothing waits."""
+    ([] when only a channel switched on again waits); None when nothing waits. Withdrawals
+    and objections never wait, so a one-click reads nothing more here."""
     touched = {c.purpose.id: c.purpose for c in changes if c.kind in MAY_WAIT and c.purpose}
+    enabling = {c.channel for c in changes if c.kind == "channel_enabled"}
+    if not touched and not enabling:
+        return None
     events = rules.in_order(ledger.events_of(subject))
     purposes = rules.waiting_for_confirmation(list(touched.values()), events)
-    enabling = {c.channel for c in changes if c.kind == "channel_enabled"}
     if purposes or any(rules.channel_setting(c, events) == "waiting" for c in enabling):
         return purposes
     return None
@@ -213,9 +215,9 @@ def channels_used(controller) -> list[str]:
     return [c for c in CHANNELS if c in used]
 
 
-def channel_settings(controller, subject) -> dict[str, str]:
+def channel_settings(controller, events) -> dict[str, str]:
     """{channel: "on" | "off" | "waiting"} for the channels the page offers to turn off."""
-    events = rules.in_order(ledger.events_of(subject))
+    events = rules.in_order(events)
     return {c: rules.channel_setting(c, events) for c in channels_used(controller)}
 
 

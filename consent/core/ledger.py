@@ -180,11 +180,15 @@ def _name_the_only_channel(change: Change) -> None:
 
 def _check_standing_no(changes: list[Change], history: list[Event]) -> None:
     """An assertion never resets a person's no to direct marketing (SPEC §3 rule 4)."""
+    asserted = [
+        c.purpose
+        for c in changes
+        if c.kind == "basis_asserted" and c.purpose.category == DIRECT_MARKETING
+    ]
+    if not asserted:
+        return
     ordered = rules.in_order(history)
-    for change in changes:
-        purpose = change.purpose
-        if change.kind != "basis_asserted" or purpose.category != DIRECT_MARKETING:
-            continue
+    for purpose in asserted:
         if rules.standing_no(purpose, ordered) is not None:
             raise LedgerError(
                 "standing_opt_out",

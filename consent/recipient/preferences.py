@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
-from consent.core import address_changes, changes, purposes, signed_links, subjects
+from consent.core import address_changes, changes, ledger, purposes, signed_links, subjects
 from consent.core.database import db
 from consent.core.export import subject_export
 from consent.core.vocabulary import CATEGORIES
@@ -147,20 +147,21 @@ def form_expired(error):
 
 
 def _page(token, link, controller, subject, locale, message=None, status=200):
-    states = changes.overview(controller, subject, locale)
+    events = ledger.events_of(subject)  # read once for everything the page shows
+    states = changes.overview(controller, subject, locale, history=events)
     return render_template(
         "preferences/show.html",
         token=token,
         controller=controller,
         masked_email=mask_email(subject.email),
         groups=grouped(states),
-        gpc_recorded=changes.gpc_recorded(subject),
+        gpc_recorded=changes.gpc_recorded(events),
         form=PreferencesForm(notice_locale=locale),
         message=message,
-        own_choices=changes.own_choices(subject),
-        first_recorded=changes.first_recorded(subject),
+        own_choices=changes.own_choices(events),
+        first_recorded=changes.first_recorded(subject, events),
         mailbox_proven=_holder(link, subject).proof != "none",
-        channel_settings=changes.channel_settings(controller, subject),
+        channel_settings=changes.channel_settings(controller, events),
         authority=controller.authority_for(subject.country),
         regulator=controller.marketing_regulator_for(subject.country),
         mail_link_form=ButtonForm(),
@@ -238,18 +239,32 @@ def _confirmation(token, link, controller, subject, locale, outcome, template="s
     )
 
 
-def _needs_mailed_link(token, link, controller, subject):
-    """Export and erasure need a link the product mailed to the current address (SPEC §3):
-    None when this one is, else the page that offers one by mail."""
-    if _holder(link, subject).proof != "none":
-        return None
+class NeedsMailedLink(Exception):
+    """The link proves no mailbox, and what was asked needs one (SPEC §3)."""
+
+    def __init__(self, token, controller, subject):
+        super().__init__("needs a mailed link")
+        self.token, self.controller, self.subject = token, controller, subject
+
+
+@bp.errorhandler(NeedsMailedLink)
+def offer_mailed_link(error):
     return render_template(
         "preferences/needs_mailed_link.html",
-        token=token,
-        controller=controller,
-        masked_email=mask_email(subject.email),
+        token=error.token,
+        controller=error.controller,
+        masked_email=mask_email(error.subject.email),
         form=ButtonForm(),
     ), 403
+
+
+def _open_mailed(token: str):
+    """Like _open, for what needs a link the product mailed to the current address (export,
+    erasure, a change of address); otherwise the page that offers one by mail."""
+    link, controller, subject, locale = _open(token, "preferences")
+    if _holder(link, subject).proof == "none":
+        raise NeedsMailedLink(token, controller, subject)
+    return link, controller, subject, locale
 
 
 def _this_person(*_args, **_kwargs) -> str:
@@ -279,10 +294,7 @@ def mail_link(token):
 def change_address(token):
     """Art. 16: from a link mailed to the current address, ask for a new one; it takes
     effect once confirmed through a link mailed to the new address."""
-    link, controller, subject, locale = _open(token, "preferences")
-    refused = _needs_mailed_link(token, link, controller, subject)
-    if refused:
-        return refused
+    link, controller, subject, locale = _open_mailed(token)
     form = AddressForm()
     if not form.validate_on_submit():
         message = _("Please enter a valid email address.")
@@ -322,10 +334,7 @@ def new_address(token):
 
 @bp.get("/preferences/<token>/export")
 def export(token):
-    link, controller, subject, locale = _open(token, "preferences")
-    refused = _needs_mailed_link(token, link, controller, subject)
-    if refused:
-        return refused
+    link, controller, subject, locale = _open_mailed(token)
     body = json.dumps(subject_export(controller, subject), indent=2, ensure_ascii=False)
     response = current_app.response_class(body, mimetype="application/json")
     filename = f"personal-data-{controller.slug}.json"
@@ -335,10 +344,7 @@ def export(token):
 
 @bp.route("/preferences/<token>/erase", methods=["GET", "POST"])
 def erase(token):
-    link, controller, subject, locale = _open(token, "preferences")
-    refused = _needs_mailed_link(token, link, controller, subject)
-    if refused:
-        return refused
+    link, controller, subject, locale = _open_mailed(token)
     form = EraseForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
