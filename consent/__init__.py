@@ -26,7 +26,7 @@ def create_app(config=None) -> Flask:
     from consent.core import deployment
     from consent.core.database import db
     from consent.extensions import babel, csrf, limiter, migrate
-    from consent.web import errors, i18n, labels, log_redaction
+    from consent.web import branding, errors, i18n, labels, log_redaction
     from consent.web.request_json import BoundedJSONProvider
 
     app.json = BoundedJSONProvider(app)
@@ -47,6 +47,7 @@ def create_app(config=None) -> Flask:
     csrf.exempt(api.bp)
     app.context_processor(i18n.template_context)
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["brand"] = branding.of
     errors.register(app)
     app.cli.add_command(consent_cli)
     with app.app_context():

@@ -13,18 +13,23 @@ from consent.core import outbox, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import AddressChange, Controller, Subject
 from consent.core.purposes import current_notices
+from consent.web import branding
 from consent.web.i18n import _
 
 
-def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """Send one message; raises smtplib/OSError errors for the caller to decide on."""
+def send(
+    to: str, subject: str, text: str, html: str | None = None, controller=None
+) -> EmailMessage:
+    """Send one message, from the controller's branded sender when it is for a controller;
+    raises smtplib/OSError errors for the caller to decide on."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    sender = config["MAIL_FROM"]
+    message["From"] = branding.sender(controller, sender) if controller else sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     if html:
@@ -96,7 +101,7 @@ def deliver_fresh_link(message) -> None:
             title = _("Your new link to your privacy preferences at %(name)s", name=controller.name)
             text = render_template("mail/fresh_link_text.html", **context)
             html = render_template("mail/fresh_link.html", **context)
-        send(subject.email, title, text, html)
+        send(subject.email, title, text, html, controller)
     message.payload = {"campaign": payload["campaign"]}
     message.recipient_hash = None
 
@@ -129,7 +134,7 @@ def deliver_confirmation(message) -> None:
         title = _("Please confirm your subscription to %(name)s", name=controller.name)
         text = render_template("mail/confirm_text.html", **context)
         html = render_template("mail/confirm.html", **context)
-    send(subject.email, title, text, html)
+    send(subject.email, title, text, html, controller)
 
 
 def queue_address_confirmation(controller, subject, change, locale: str) -> None:
@@ -162,7 +167,7 @@ def deliver_address_confirmation(message) -> None:
         title = _("Confirm your new email address at %(name)s", name=controller.name)
         text = render_template("mail/new_address_text.html", **context)
         html = render_template("mail/new_address.html", **context)
-    send(change.email, title, text, html)
+    send(change.email, title, text, html, controller)
 
 
 HANDLERS = {
