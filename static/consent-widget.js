@@ -11,6 +11,23 @@
  *
  * No dependencies, no build step. All visible text comes from the server (notice texts and
  * its localised messages), so the widget itself never speaks a language.
+ *
+ * Looks: the widget draws inside a Shadow DOM with its own small stylesheet, so the host
+ * page's CSS neither breaks it nor is touched by it. The site restyles it through CSS
+ * custom properties set on the widget's element (or any ancestor), and through ::part():
+ *
+ *   [data-consent-widget] {
+ *     --consent-widget-accent: #0b5cad;      checkbox and focus ring
+ *     --consent-widget-text: #1f2328;        --consent-widget-muted: #57606a;
+ *     --consent-widget-background: #fff;     --consent-widget-border: #d0d7de;
+ *     --consent-widget-font: system-ui, sans-serif;   --consent-widget-font-size: 15px;
+ *     --consent-widget-radius: 6px;          --consent-widget-gap: 0.5em;
+ *   }
+ *   [data-consent-widget]::part(purpose) { border: none; }   parts: purpose, checkbox,
+ *                                                             title, description, gpc-note
+ *
+ * The stylesheet is a constructed one (adoptedStyleSheets), which a strict host CSP does
+ * not block; a browser without them gets a <style> element, which needs style-src to allow.
  */
 (function () {
   "use strict";
@@ -71,6 +88,55 @@
     return navigator.globalPrivacyControl === true;
   }
 
+  var STYLES = [
+    ":host { display: block; }",
+    ":host([hidden]) { display: none; }",
+    /* all: initial cuts off what the host's styles would otherwise pass down by inheritance;
+       custom properties are not reset, so the site's overrides still arrive. */
+    ".consent-widget { all: initial; display: block; margin: var(--consent-widget-margin, 1em 0);",
+    "  font-family: var(--consent-widget-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);",
+    "  font-size: var(--consent-widget-font-size, 15px); line-height: 1.45;",
+    "  color: var(--consent-widget-text, #1f2328); text-align: start; }",
+    ".consent-widget *, .consent-widget *::before, .consent-widget *::after { box-sizing: border-box; }",
+    ".consent-widget__purpose { display: grid; grid-template-columns: auto 1fr; column-gap: 0.6em;",
+    "  align-items: start; margin: 0 0 var(--consent-widget-gap, 0.5em); padding: 0.6em 0.75em;",
+    "  border: 1px solid var(--consent-widget-border, #d0d7de);",
+    "  border-radius: var(--consent-widget-radius, 6px);",
+    "  background: var(--consent-widget-background, #ffffff); }",
+    ".consent-widget__checkbox { grid-row: 1 / span 3; width: 1.15em; height: 1.15em;",
+    "  margin: 0.15em 0 0; accent-color: var(--consent-widget-accent, #0b5cad); cursor: pointer; }",
+    ".consent-widget__checkbox:focus-visible { outline: 2px solid var(--consent-widget-accent, #0b5cad);",
+    "  outline-offset: 2px; }",
+    ".consent-widget__checkbox:disabled { cursor: not-allowed; }",
+    ".consent-widget__title { grid-column: 2; font-weight: 600; cursor: pointer; }",
+    ".consent-widget__description, .consent-widget__gpc-note { grid-column: 2; margin: 0.15em 0 0;",
+    "  font-size: 0.93em; color: var(--consent-widget-muted, #57606a); }",
+    ".consent-widget__gpc-note { font-style: italic; }"
+  ].join("\n");
+  var sheet = null;
+
+  /* The surface the purposes are drawn on: a wrapper inside the element's shadow root with
+     the default stylesheet, or the element itself where Shadow DOM is missing. */
+  function surfaceOf(root) {
+    if (!root.attachShadow) { return root; }
+    var shadow = root.shadowRoot || root.attachShadow({ mode: "open" });
+    try {
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLES);
+      }
+      shadow.adoptedStyleSheets = [sheet];
+    } catch (error) {
+      var style = document.createElement("style");
+      style.textContent = STYLES;
+      shadow.appendChild(style);
+    }
+    var wrapper = element("div", "consent-widget");
+    wrapper.setAttribute("part", "widget");
+    shadow.appendChild(wrapper);
+    return wrapper;
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -84,16 +150,20 @@
     var id = "consent-widget-" + counter + "-" + purpose.slug.replace(/[^A-Za-z0-9_-]/g, "_");
     var blocked = purpose.category === "profiling" && gpcActive();
     var row = element("div", "consent-widget__purpose");
+    row.setAttribute("part", "purpose");
     var box = element("input", "consent-widget__checkbox");
     box.type = "checkbox";
     box.id = id;
     box.checked = false;
     box.value = purpose.slug;
     box.setAttribute("data-purpose", purpose.slug);
+    box.setAttribute("part", "checkbox");
     var label = element("label", "consent-widget__title", purpose.notice.title);
     label.htmlFor = id;
+    label.setAttribute("part", "title");
     var description = element("p", "consent-widget__description", purpose.notice.description);
     description.id = id + "-description";
+    description.setAttribute("part", "description");
     var describedBy = [description.id];
     row.appendChild(box);
     row.appendChild(label);
@@ -104,6 +174,7 @@
       if (gpcNote) {
         var note = element("p", "consent-widget__gpc-note", gpcNote);
         note.id = id + "-gpc";
+        note.setAttribute("part", "gpc-note");
         describedBy.push(note.id);
         row.appendChild(note);
       }
@@ -166,6 +237,7 @@
       return;
     }
     var receiptInput = hiddenInput(form, "consent_receipt");
+    var surface = surfaceOf(root);
     var shown = [];
     var shownLocale = locale;
     var sending = false;
@@ -190,7 +262,7 @@
           return;
         }
         shownLocale = purpose.notice.locale || shownLocale;
-        shown.push(renderPurpose(root, purpose, messages.gpc));
+        shown.push(renderPurpose(surface, purpose, messages.gpc));
       });
       root.setAttribute("data-state", "ready");
     }).catch(function (error) {
