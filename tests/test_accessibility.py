@@ -75,3 +75,69 @@ def test_the_other_pages_a_person_sees_have_no_wcag_violations(
     ]
     found = {path.split("/")[1]: violations(browser, server + path, width) for path in pages}
     assert all(problems == [] for problems in found.values()), found
+
+
+# What axe cannot check: walk the page with the keyboard, as a person without a mouse does.
+KEYBOARD_WALK = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const channels = c => (c.match(/[\\d.]+/g) || []).slice(0, 4).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let behind = el.parentElement;
+  while (behind) {
+    const c = channels(getComputedStyle(behind).backgroundColor);
+    if (c.length === 3 || c[3] > 0) break;
+    behind = behind.parentElement;
+  }
+  const ground = behind ? channels(getComputedStyle(behind).backgroundColor) : [255, 255, 255];
+  const style = getComputedStyle(el);
+  const [a, b] = [luminance(channels(style.outlineColor)), luminance(ground)].sort((x, y) => y - x);
+  const rect = el.getBoundingClientRect();
+  const bar = document.querySelector('.actions.sticky');
+  const barRect = bar ? bar.getBoundingClientRect() : null;
+  return {
+    name: el.tagName + '#' + el.id + ' '
+      + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30),
+    outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth),
+    contrast: (a + 0.05) / (b + 0.05),
+    covered: !!barRect && !bar.contains(el)
+      && rect.bottom > barRect.top + 1 && rect.top < barRect.bottom - 1,
+    offscreen: rect.bottom < 0 || rect.top > innerHeight,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("locale", ["nl", "nb", "en"])
+def test_every_control_is_reached_by_keyboard_with_a_visible_uncovered_focus(
+    server, browser, make, locale, width
+):
+    c, s, p = world(make, locale=locale)
+    make.record(s, "consent_given", p["newsletter"], channel="email", source="preference_page")
+    db.session.commit()
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/preferences/{link_for(c, s, locale=locale)}")
+        seen, problems = [], []
+        for _step in range(80):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(KEYBOARD_WALK)
+            if focused is None or (seen and focused["name"] == seen[0]):
+                break
+            seen.append(focused["name"])
+            if focused["outline"] < 2 or focused["contrast"] < 3:
+                problems.append(f"weak focus ring on {focused}")
+            if focused["covered"] or focused["offscreen"]:
+                problems.append(f"focus hidden on {focused}")
+        switches = page.locator("input[type=checkbox]").count()
+        assert sum(name.startswith("INPUT#") for name in seen) >= switches > 0
+        assert any(name.startswith("BUTTON") for name in seen)
+        assert problems == []
+    finally:
+        context.close()
