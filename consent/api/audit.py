@@ -1,13 +1,13 @@
 """Auditor routes under /api/v1 (history, proof), added to the api blueprint."""
 
-from flask import g, jsonify, render_template, request
-from flask_babel import refresh
+from flask import g, jsonify, request
 
 from consent.api import params as read
 from consent.api.auth import require
 from consent.api.blueprint import bp
 from consent.api.params import ApiError
 from consent.core import proof
+from consent.web import proof_document
 
 
 @bp.get("/v1/subjects/<public_id>/history")
@@ -29,6 +29,5 @@ def proof_bundle(public_id):
     bundle = proof.proof(g.controller, subject, purpose)
     if output == "html":
         g.controller_locale = g.controller.default_locale
-        refresh()
-        return render_template("proof/bundle.html", bundle=bundle)
+        return proof_document.render(g.controller, bundle)
     return jsonify(bundle)

@@ -30,7 +30,7 @@ from consent.core import proof, purposes, reachability, staff_users, subjects
 from consent.core.database import db
 from consent.core.models import Event, utcnow
 from consent.extensions import limiter
-from consent.web import security
+from consent.web import proof_document, security
 from consent.web.errors import error_page
 from consent.web.i18n import _, _l
 
@@ -309,4 +309,4 @@ def subject_proof(public_id):
         purpose = purposes.purpose_by_slug(controller, slug)
         if purpose is None:
             abort(404)
-    return render_template("proof/bundle.html", bundle=proof.proof(controller, subject, purpose))
+    return proof_document.render(controller, proof.proof(controller, subject, purpose))

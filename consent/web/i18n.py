@@ -37,9 +37,29 @@ def select_timezone() -> str:
     return g.get("controller_timezone") or "UTC"
 
 
+def country_name(code: str | None) -> str:
+    """'NO' → 'Noorwegen' / 'Norge' / 'Norway', from Babel's locale data."""
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code)
+
+
+def language_name(code: str | None) -> str:
+    """'nb' → 'Noors - Bokmål' / 'norsk bokmål' / 'Norwegian Bokmål', in the reader's language."""
+    if not code:
+        return ""
+    return get_locale().languages.get(code, code)
+
+
 def template_context() -> dict:
-    """`current_locale` for <html lang> and the language switcher."""
-    return {"current_locale": str(get_locale()), "locales": LOCALES}
+    """`current_locale` for <html lang> and the language switcher; names of countries and
+    languages in the reader's language."""
+    return {
+        "current_locale": str(get_locale()),
+        "locales": LOCALES,
+        "country_name": country_name,
+        "language_name": language_name,
+    }
 
 
 __all__ = [
