@@ -8,7 +8,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
@@ -24,7 +24,7 @@ from consent.recipient.forms import (
     FreshLinkForm,
     PreferencesForm,
 )
-from consent.web import mail, security
+from consent.web import data_copy, mail, security
 from consent.web.errors import error_page
 from consent.web.i18n import _
 
@@ -56,6 +56,7 @@ def _set_locales(link=None, controller=None, subject=None) -> None:
     g.subject_locale = subject.locale if subject else None
     g.controller_locale = controller.default_locale if controller else None
     g.controller_timezone = controller.profile.get("timezone") if controller else None
+    g.controller_slug = controller.slug if controller else None  # for the request's log line
     refresh()
 
 
@@ -335,7 +336,10 @@ def new_address(token):
 @bp.get("/preferences/<token>/export")
 def export(token):
     link, controller, subject, locale = _open_mailed(token)
-    body = json.dumps(subject_export(controller, subject), indent=2, ensure_ascii=False)
+    data = subject_export(controller, subject)
+    if request.args.get("format") == "html":
+        return data_copy.render(controller, data, url_for("preferences.export", token=token))
+    body = json.dumps(data, indent=2, ensure_ascii=False)
     response = current_app.response_class(body, mimetype="application/json")
     filename = f"personal-data-{controller.slug}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

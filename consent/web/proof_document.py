@@ -144,7 +144,7 @@ def document(controller, bundle: dict) -> dict:
     # The notice version each decision was taken on, also where only its receipt names it.
     shown = {e["id"]: n["version"] for n in bundle["notices"] for e in n["events"]}
     return {
-        "generated": _moment(bundle["generated_at"]),
+        "generated": moment(bundle["generated_at"]),
         "person": person,
         "verification": _verification(bundle),
         "summary": [_summary(p, titles) for p in bundle["purposes"]],
@@ -158,7 +158,7 @@ def document(controller, bundle: dict) -> dict:
     }
 
 
-def _moment(value: str | None) -> dict | None:
+def moment(value: str | None) -> dict | None:
     """A stored instant as a date and a time in the controller's zone, with the zone's own
     abbreviation (CET, CEST) from the time zone database, and no microseconds."""
     if not value:
@@ -195,7 +195,7 @@ def _verification(bundle: dict) -> dict:
         for n in bundle["notices"]
         if not n["hash_verified"]
     ]  # fmt: skip
-    when = _moment(bundle["generated_at"])
+    when = moment(bundle["generated_at"])
     if problems:
         line = _("Verification on %(date)s FAILED: the record below cannot be relied on.", **when)
     else:
@@ -228,7 +228,7 @@ def _summary(purpose: dict, titles: dict) -> dict:
 
 def _statement(event: dict, titles: dict, person: str, controller, notice_version) -> dict:
     """One event as a sentence, with the evidence an assertion rests on."""
-    when = _moment(event["occurred_at"])
+    when = moment(event["occurred_at"])
     purpose = event.get("purpose")
     wording = SENTENCES[event["kind"]]
     if event["kind"] in WHOLE_PERSON and purpose not in titles:
@@ -254,7 +254,7 @@ def _statement(event: dict, titles: dict, person: str, controller, notice_versio
     evidence = []
     if event.get("given_at") and event["given_at"] != event["occurred_at"]:
         evidence.append(
-            _("The consent was given on %(date)s at %(time)s.", **_moment(event["given_at"]))
+            _("The consent was given on %(date)s at %(time)s.", **moment(event["given_at"]))
         )
     if event.get("evidence"):
         evidence.append(_("Evidence: %(evidence)s.", evidence=event["evidence"].rstrip(".")))
@@ -264,7 +264,7 @@ def _statement(event: dict, titles: dict, person: str, controller, notice_versio
         evidence.append(
             _(
                 "The person was offered the opt-out on %(date)s at %(time)s.",
-                **_moment(event["opt_out_offered_at"]),
+                **moment(event["opt_out_offered_at"]),
             )
         )
     return {
