@@ -319,6 +319,10 @@ def test_the_authority_shown_is_the_one_where_the_person_lives(client, make):
     db.session.commit()
     page = client.get(f"/preferences/{token}").get_data(True)
     assert "Datatilsynet" in page and "Forbrukertilsynet" in page
+    # The country, named in the reader's language by Babel.
+    assert "For people who live in Norway." in page
+    assert "Noorwegen" in client.get(f"/preferences/{token}?lang=nl").get_data(True)
+    assert "Norge" in client.get(f"/preferences/{token}?lang=nb").get_data(True)
     assert "Autoriteit Persoonsgegevens" not in page
     receipt = submit(client, token, {"consent-newsletter-email": "on"})
     assert receipt.status_code == 200

@@ -163,6 +163,7 @@ def _page(token, link, controller, subject, locale, message=None, status=200):
         first_recorded=changes.first_recorded(subject, events),
         mailbox_proven=_holder(link, subject).proof != "none",
         channel_settings=changes.channel_settings(controller, events),
+        country=subject.country,
         authority=controller.authority_for(subject.country),
         regulator=controller.marketing_regulator_for(subject.country),
         mail_link_form=ButtonForm(),
