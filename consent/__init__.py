@@ -21,7 +21,7 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from consent import api, console, recipient
+    from consent import api, console, ops, recipient
     from consent.cli import consent_cli
     from consent.core import deployment
     from consent.core.database import db
@@ -36,6 +36,7 @@ def create_app(config=None) -> Flask:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     log_redaction.install()
+    ops.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -15,6 +15,12 @@ def _list(value: str | None) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
+def environment_secret(name: str) -> str | None:
+    """A secret the catalogue names by its environment variable (a webhook's `secret_env`),
+    read when it is used: the catalogue file and the database never hold it."""
+    return os.environ.get(name) or None
+
+
 class Config:
     """Development defaults: a SQLite file in instance/, a local outbox for mail."""
 
@@ -57,6 +63,10 @@ class Config:
     OUTBOX_RETRY_SECONDS = int(os.environ.get("OUTBOX_RETRY_SECONDS", "30"))
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+    # Webhooks: how long one delivery may take, and the CA bundle that signs the receivers'
+    # certificates when they are not in the system's store (a private CA); empty: the system's.
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+    WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE", "")
     # A catalogue change touching more people than this has their state recomputed by the
     # worker, this many at a time, after the commit.
     STATE_REBUILD_INLINE = int(os.environ.get("STATE_REBUILD_INLINE", "10000"))
@@ -77,6 +87,14 @@ class Config:
     # A console session ends after this long without a request.
     CONSOLE_IDLE_MINUTES = int(os.environ.get("CONSOLE_IDLE_MINUTES", "30"))
     SESSION_COOKIE_HTTPONLY = True
+    # GET /metrics answers only `Authorization: Bearer <this>`; unset, /metrics is 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # Under gunicorn: a directory, emptied at each start, where every worker process keeps
+    # its counters so /metrics adds them up (prometheus_client reads it from the
+    # environment itself, at import).
+    PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    # One JSON object a line for a log collector, or plain text for a person at a terminal.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     TESTING = False
     DEBUG = False
 
@@ -99,6 +117,7 @@ class ProductionConfig(Config):
     """Refuses to start on development secrets."""
 
     SESSION_COOKIE_SECURE = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
     @classmethod
     def check(cls) -> None:
@@ -110,6 +129,8 @@ class ProductionConfig(Config):
             raise ConfigurationError("CHECKPOINT_SIGNING_KEYS must be set in production")
         if not os.environ.get("DATABASE_URL"):
             raise ConfigurationError("DATABASE_URL must be set in production")
+        if cls.METRICS_TOKEN and len(cls.METRICS_TOKEN) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(f"METRICS_TOKEN needs {MIN_SECRET_LENGTH}+ characters")
         if not cls.PUBLIC_BASE_URL.startswith("https://"):
             raise ConfigurationError("PUBLIC_BASE_URL must be an https URL in production")
         secrets = {

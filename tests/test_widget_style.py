@@ -80,9 +80,7 @@ def style(locator, *names):
     )
 
 
-def test_a_hostile_host_stylesheet_neither_breaks_the_widget_nor_is_touched_by_it(
-    hostile, browser
-):
+def test_a_hostile_host_stylesheet_neither_breaks_the_widget_nor_is_touched_by_it(hostile, browser):
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
     problems = []

@@ -86,9 +86,15 @@ def users():
 @click.option("--email", required=True, help="The address the person signs in with.")
 @click.option("--role", required=True, type=click.Choice(staff_users.ROLES))
 def create_user(controller_slug, email, role):
-    """Add a console user; the password is read from the terminal (or standard input)."""
+    """Add a console user. On a terminal the password is asked once, with a confirmation;
+    otherwise it is the first line of standard input. A person who already signs in for
+    another controller keeps their password, and none is asked."""
     controller = controller_named(controller_slug)
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = None
+    if staff_users.signs_in_elsewhere(email):
+        click.echo(f"{email} already signs in; the new role uses their password")
+    else:
+        password = _read_password("Password")
     try:
         user = staff_users.create(controller, email, role, password)
     except staff_users.StaffError as error:
@@ -96,6 +102,18 @@ def create_user(controller_slug, email, role):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email} at {controller.slug}")
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _read_password(label: str) -> str:
+    """Asked twice on a terminal (a typo there locks the person out); read once from a
+    pipe, where a script hands over the password it already has."""
+    if stdin_is_terminal():
+        return click.prompt(label, hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _user_named(controller_slug: str, email: str):
@@ -123,7 +141,7 @@ def disable_user(controller_slug, email):
 def reset_user(controller_slug, email):
     """Give a console user a new password (read from the terminal); their sessions end."""
     user = _user_named(controller_slug, email)
-    password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _read_password("New password")
     try:
         staff_users.reset_password(user, password)
     except staff_users.StaffError as error:

@@ -23,10 +23,17 @@ from flask_babel import format_date, format_datetime, get_locale, refresh
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, literal_column, select
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from consent.core import proof, purposes, reachability, staff_users, subjects
+from consent.core import (
+    proof,
+    purposes,
+    reachability,
+    search,
+    staff_users,
+    subjects,
+)
 from consent.core.database import db
 from consent.core.models import Event, utcnow
 from consent.extensions import limiter
@@ -40,6 +47,8 @@ security.protect(bp)
 SESSION_KEY = "staff_user_id"
 GENERATION_KEY = "staff_session_generation"
 SEEN_KEY = "staff_seen_at"
+# Between the password and the choice of an organisation: {role id: session generation}.
+CHOICES_KEY = "staff_choices"
 LOGIN_LIMIT = "10 per minute"
 # Per account too, whichever addresses the attempts come from (password guessing spread
 # over many clients); the key is hashed, so the limiter's store keeps no address.
@@ -59,11 +68,10 @@ SERIES_OF_KIND = {kind: key for key, _label, kinds in SERIES for kind in kinds}
 
 
 class LoginForm(FlaskForm):
-    controller = StringField(
-        _l("Organisation"),
-        validators=[DataRequired(), Length(max=64)],
-        render_kw={"autocomplete": "organization"},
-    )
+    """One sign-in per person: no organisation to type. A link may still name one
+    (`?controller=`), and then only a role there opens."""
+
+    controller = HiddenField(validators=[Optional(), Length(max=64)])
     email = StringField(
         _l("Email address"),
         validators=[DataRequired(), Length(max=254)],
@@ -137,7 +145,7 @@ def _clear_session() -> None:
 
 
 def _account_tried() -> str:
-    typed = f"{request.form.get('controller', '')}\n{request.form.get('email', '')}"
+    typed = request.form.get("email", "")
     return "login:" + hashlib.sha256(typed.strip().lower().encode()).hexdigest()
 
 
@@ -148,23 +156,33 @@ def login():
     """The same answer for an unknown organisation, unknown address or wrong password."""
     if g.staff is not None and request.method == "GET":
         return redirect(url_for("console.dashboard", lang=request.args.get("lang")))
-    form = LoginForm()
+    form = LoginForm(controller=request.args.get("controller", "")[:64])
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("console/login.html", form=form), status
-    user = staff_users.authenticate(form.controller.data, form.email.data, form.password.data)
-    if user is None:
+    roles = staff_users.sign_in(form.email.data, form.password.data, form.controller.data)
+    if not roles:
         # No address in the log: the typed one may be anyone's, or a password by mistake.
-        current_app.logger.warning("console sign-in refused at %r", form.controller.data)
-        error = _("The organisation, email address or password is not right.")
+        current_app.logger.warning("console sign-in refused")
+        error = _("The email address or password is not right.")
         return render_template("console/login.html", form=form, error=error), 401
     # A fresh session, so an identifier planted before sign-in is worth nothing after it.
     _clear_session()
+    if len(roles) > 1:
+        session[CHOICES_KEY] = {str(role.id): role.session_generation for role in roles}
+        session[SEEN_KEY] = utcnow().timestamp()
+        return redirect(url_for("console.choose", lang=str(get_locale())))
+    begin_session(roles[0])
+    return redirect(url_for("console.dashboard", lang=str(get_locale())))
+
+
+def begin_session(user) -> None:
+    """Signed in as this role: the session carries its id and generation, nothing more."""
+    session.pop(CHOICES_KEY, None)
     session[SESSION_KEY] = user.id
     session[GENERATION_KEY] = user.session_generation
     session[SEEN_KEY] = utcnow().timestamp()
     current_app.logger.info("console sign-in: staff user %s (%s)", user.id, user.role)
-    return redirect(url_for("console.dashboard", lang=str(get_locale())))
 
 
 @bp.post("/logout")
@@ -172,7 +190,7 @@ def logout():
     """A POST with the CSRF token (checked app-wide), so a link elsewhere cannot sign out.
     Signing out ends every session of the user, copies of this cookie included."""
     if g.staff is not None:
-        staff_users.end_sessions(g.staff)
+        staff_users.end_all_sessions(g.staff)
         db.session.commit()
     _clear_session()
     return redirect(url_for("console.login", lang=str(get_locale())))
@@ -254,6 +272,7 @@ def dashboard():
             "count": reachability.count(purpose, channel),
         }
         for purpose in controller.purposes
+        if not purpose.retired
         for channel in purpose.channels
     ]
     counts = events_per_month(controller, utcnow())
@@ -281,16 +300,43 @@ def subject_timeline():
     or the browser's history."""
     controller = g.staff.controller
     query = request.form.get("q", "")[:254] if request.method == "POST" else ""
-    subject = subjects.find(controller, query)
+    try:
+        matches = search.find(controller, query)
+    except search.BadQuery:
+        abort(400)
+    if matches.only is None:
+        status = 404 if query.strip() and not matches.count else 200
+        return render_template(
+            "console/subjects.html",
+            query=query,
+            matches=matches,
+            recent=search.recent(controller),
+            history=None,
+            when=_when,
+        ), status
+    return _timeline(controller, matches.only, query)
+
+
+@bp.get("/subjects/<public_id>")
+@login_required("auditor", "admin")
+def subject_page(public_id):
+    """One person's timeline, opened from a list of matches or of recent people; the public
+    id is random, so the URL names nobody."""
+    subject = subjects.by_public_id(g.staff.controller, public_id)
     if subject is None:
-        status = 404 if query.strip() else 200
-        return render_template("console/subjects.html", query=query, history=None), status
+        abort(404)
+    return _timeline(g.staff.controller, subject, "")
+
+
+def _timeline(controller, subject, query):
+    notices = purposes.current_notices(controller, str(get_locale()))
     return render_template(
         "console/subjects.html",
         query=query,
         subject=subject,
         history=proof.history(controller, subject),
         purposes=controller.purposes,
+        titles={p.slug: notices[p.id].title for p in controller.purposes if p.id in notices},
         when=_when,
     )
 

@@ -10,14 +10,17 @@ key) and the app refuses to start when the key it is given has another.
 import hashlib
 import hmac
 
+from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import inspect
+from sqlalchemy import Column, MetaData, String, Table, inspect, select
 
 from consent.config import ConfigurationError
 from consent.core.database import db
 from consent.core.models import DeploymentSetting
 
 FINGERPRINT = "email_hash_key_fingerprint"
+# Alembic's own bookkeeping table, read directly: one cheap query per readiness check.
+VERSION_TABLE = Table("alembic_version", MetaData(), Column("version_num", String(32)))
 
 
 class HashKeyChanged(ConfigurationError):
@@ -31,6 +34,32 @@ def fingerprint(key: str) -> str:
 def schema_ready() -> bool:
     """Whether `init-db` has made the tables."""
     return inspect(db.engine).has_table(DeploymentSetting.__tablename__)
+
+
+def schema_behind() -> str | None:
+    """Why the database is not at the newest migration (None when it is): what a readiness
+    check asks, since code newer than its schema fails on the first query that differs.
+    Raises the driver's error when the database cannot be reached."""
+    heads = _heads(current_app.extensions["migrate"].directory)
+    with db.engine.connect() as connection:
+        current = set()
+        if inspect(connection).has_table(VERSION_TABLE.name):
+            current = set(connection.scalars(select(VERSION_TABLE.c.version_num)))
+    if current == heads:
+        return None
+    if not current:
+        return "the database has no migrations applied"
+    return f"the database is at {', '.join(sorted(current))}, not {', '.join(sorted(heads))}"
+
+
+_HEADS: dict[str, set[str]] = {}
+
+
+def _heads(directory: str) -> set[str]:
+    """The newest revisions shipped with this code, read from the files once per process."""
+    if directory not in _HEADS:
+        _HEADS[directory] = set(ScriptDirectory(directory).get_heads())
+    return _HEADS[directory]
 
 
 def check_email_hash_key() -> None:

@@ -258,6 +258,14 @@ class Subject(db.Model):
     __table_args__ = (
         UniqueConstraint("controller_id", "email_hash"),
         Index("ix_subjects_controller_external", "controller_id", "external_id"),
+        # The console's search by the start of an address: a range scan on both databases
+        # (pattern ops, so PostgreSQL serves a prefix LIKE from it whatever the collation).
+        Index(
+            "ix_subjects_controller_email",
+            "controller_id",
+            "email",
+            postgresql_ops={"email": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from consent.web.i18n import _
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/.well-known/")
+    return request.path.startswith(("/api/", "/.well-known/", "/hooks/"))
 
 
 def error_response(status: int, code: str, message: str, **details):
@@ -123,6 +123,8 @@ def require_schema():
     """Before `init-db` nothing can work: say what to run, instead of a 500 on a missing
     table. Checked until the tables exist, then never again in this process."""
     if current_app.extensions.get("schema_ready") or request.endpoint == "static":
+        return None
+    if request.blueprint == "ops":  # health answers for itself, before init-db too
         return None
     if deployment.schema_ready():
         current_app.extensions["schema_ready"] = True

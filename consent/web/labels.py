@@ -19,6 +19,23 @@ KINDS = {
     "basis_asserted": _l("Lawful basis recorded"),
     "basis_ended": _l("Lawful basis ended"),
     "erasure_completed": _l("Personal data erased"),
+    "objection_withdrawn": _l("Objection withdrawn"),
+    "channel_disabled": _l("Channel switched off"),
+    "channel_enabled": _l("Channel switched on"),
+    "suppression_lifted": _l("Sign-up after erasure confirmed"),
+    "email_changed": _l("Email address changed"),
+}
+# The door that recorded an event, as staff read it in a person's timeline.
+SOURCES = {
+    "preference_page": _l("Preference page"),
+    "one_click": _l("One-click unsubscribe"),
+    "widget": _l("Website form"),
+    "gpc": _l("Browser privacy signal (GPC)"),
+    "api": _l("API"),
+    "import": _l("Import"),
+    "console": _l("Staff console"),
+    "retention": _l("Retention rules"),
+    "esp": _l("Mail service"),
 }
 CHANNELS = {
     "email": _l("Email"),
@@ -33,4 +50,17 @@ BASES = {
     "legal_obligation": _l("Legal obligation"),
     "vital_interest": _l("Vital interest"),
     "public_task": _l("Public task"),
+}
+# Who MAY be contacted (SPEC §3 rule 2): the dashboard answers permission, not who has a
+# number on file, which the product never holds.
+MAY_CONTACT = {
+    "email": _l("May be emailed"),
+    "phone": _l("May be called"),
+    "sms": _l("May be sent a text message"),
+    "post": _l("May be sent post"),
+}
+STAFF_ROLES = {
+    "marketer": _l("Marketer"),
+    "auditor": _l("Auditor"),
+    "admin": _l("Administrator"),
 }

@@ -64,11 +64,15 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its data directory (again, after `halt`)."""
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F -c fsync=off -c max_connections=120"
         )
         self._run(
-            bin_("pg_ctl"),
+            os.path.join(self.bindir, "pg_ctl"),
             "-D",
             self.data,
             "-o",
@@ -93,6 +97,10 @@ class PostgresServer:
         ) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def halt(self) -> None:
+        """Stop the server as a crash would (no shutdown checkpoint), keeping its data."""
+        self._run(os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop")
 
     def stop(self):
         subprocess.run(

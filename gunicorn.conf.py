@@ -1,0 +1,64 @@
+"""gunicorn's settings for this app: `gunicorn -c gunicorn.conf.py app:app` (docs/deploy.md).
+
+Every value can be changed from the environment without editing this file. Workers are
+processes (a crash or a leak stays in one), each with a few threads: a request mostly waits
+on PostgreSQL, so threads are cheap concurrency, and the GIL is not what limits it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+from consent.ops.access_log import RedactingLogger
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# (2 × cores) + 1: gunicorn's own rule of thumb for a server that waits on a database.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+# A request that takes longer than this is stuck: its worker is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a restart or deploy, requests in flight get this long to finish.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Longer than the load balancer's idle timeout, so the proxy closes idle connections first.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# A worker is replaced after this many requests (plus jitter), which bounds any slow leak.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
+# Limits on what a client may send before the app sees it.
+limit_request_line = 8190
+limit_request_fields = 100
+
+# Logs on standard error (error log) and standard output (access log), one line per record,
+# in the app's format; paths with a signed link in them are redacted (consent.ops.access_log).
+# Set GUNICORN_ACCESS_LOG= (empty) to keep only the app's own line per request.
+RedactingLogger.log_format = os.environ.get("LOG_FORMAT", "json")
+logger_class = RedactingLogger
+errorlog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# The app trusts X-Forwarded-For/-Proto/-Host only from the PROXY_COUNT proxies it is told
+# of (werkzeug's ProxyFix, set up in create_app); gunicorn's own forwarded-header handling
+# is left at its default of trusting only loopback, and the app's setting decides.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Prometheus counters in multiprocess mode: each worker writes its own files in this
+# directory and /metrics adds them up. It must be empty when the server starts.
+MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server):
+    """Empty the metrics directory: counts from a previous run would be added again."""
+    if MULTIPROC_DIR:
+        path = Path(MULTIPROC_DIR)
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that is gone keeps its counters but no longer counts in live gauges."""
+    if MULTIPROC_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
