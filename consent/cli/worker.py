@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 
 from consent.core import catalogue, outbox
 from consent.core.database import db
-from consent.web import mail
+from consent.web import mail, staff_mail
 
-# What the worker delivers: mail, and the batches of a large catalogue change.
-HANDLERS = {**mail.HANDLERS, **catalogue.HANDLERS}
+# What the worker delivers: mail (staff notices too), and the batches of a large catalogue change.
+HANDLERS = {**mail.HANDLERS, **staff_mail.HANDLERS, **catalogue.HANDLERS}
 
 
 def _print_status() -> None:

@@ -31,6 +31,7 @@ from consent.core import (
     purposes,
     reachability,
     search,
+    staff_audit,
     staff_users,
     subjects,
 )
@@ -329,6 +330,8 @@ def subject_page(public_id):
 
 
 def _timeline(controller, subject, query):
+    staff_audit.log(g.staff, staff_audit.VIEWED, subject)  # every staff view of a person
+    db.session.commit()
     notices = purposes.current_notices(controller, str(get_locale()))
     return render_template(
         "console/subjects.html",
@@ -355,4 +358,6 @@ def subject_proof(public_id):
         purpose = purposes.purpose_by_slug(controller, slug)
         if purpose is None:
             abort(404)
+    staff_audit.log(g.staff, staff_audit.PROOF_VIEWED, subject)
+    db.session.commit()
     return proof_document.render(controller, proof.proof(controller, subject, purpose))

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from consent.core import ledger, outbox
+from consent.core import ledger, outbox, subject_requests
 from consent.core.database import db
 from consent.core.models import (
     AddressChange,
@@ -204,6 +204,7 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
     )
     outbox.purge_person(subject)
     db.session.execute(delete(AddressChange).where(AddressChange.subject_id == subject.id))
+    subject_requests.forget(subject)  # staff notes go too; the requests stay as proof
     if suppress and subject.email_hash and not suppressed(subject):
         db.session.add(
             Suppression(controller_id=subject.controller_id, email_hash=subject.email_hash)

@@ -1,0 +1,80 @@
+"""Mail that staff decisions owe a person, delivered by the worker from the outbox: the
+Art. 12(4)/21(1) notice when an objection is overridden, and the Art. 12(3) notice when the
+answer to a request takes longer. Both name the supervisory authority where the person lives
+(Art. 77) and the right to a judicial remedy."""
+
+from flask import render_template
+from flask_babel import force_locale, format_date
+
+from consent.core import purposes, subject_requests
+from consent.core.database import db
+from consent.core.models import Controller, Subject
+from consent.core.staff_changes import OBJECTION_NOTICE
+from consent.core.staff_records import SubjectRequest
+from consent.web import mail
+from consent.web.i18n import _
+from consent.web.staff_words import REQUEST_KINDS
+
+
+def _person(message) -> tuple[Controller, Subject] | None:
+    subject = db.session.get(Subject, message.subject_id)
+    if subject is None or subject.erased_at is not None or not subject.email:
+        return None
+    return db.session.get(Controller, message.controller_id), subject
+
+
+def _context(controller, subject, locale) -> dict:
+    return {
+        "controller": controller,
+        "authority": controller.authority_for(subject.country),
+        "contact": controller.dpo_email,
+        "mail_locale": locale,
+    }
+
+
+def deliver_objection_notice(message) -> None:
+    """Why the objection is not followed, and where the person may complain."""
+    found = _person(message)
+    if found is None:
+        return
+    controller, subject = found
+    payload = message.payload
+    locale = payload["locale"]
+    purpose = purposes.purpose_by_slug(controller, payload["purpose"])
+    notice = purposes.current_notices(controller, locale).get(purpose.id) if purpose else None
+    with force_locale(locale):
+        context = _context(controller, subject, locale) | {
+            "purpose": notice.title if notice else payload["purpose"],
+            "grounds": payload["grounds"],
+        }
+        title = _("About your objection at %(name)s", name=controller.name)
+        text = render_template("mail/objection_notice_text.html", **context)
+        html = render_template("mail/objection_notice.html", **context)
+    mail.send(subject.email, title, text, html)
+
+
+def deliver_extension_notice(message) -> None:
+    """The answer takes up to two more months: why, and by when (Art. 12(3))."""
+    found = _person(message)
+    request = db.session.get(SubjectRequest, message.payload["request"])
+    if found is None or request is None:
+        return
+    controller, subject = found
+    locale = message.payload["locale"]
+    with force_locale(locale):
+        context = _context(controller, subject, locale) | {
+            "kind": REQUEST_KINDS.get(request.kind, request.kind),
+            "received": format_date(request.received_on, "long"),
+            "due": format_date(request.due_on, "long"),
+            "reason": request.extension_reason or "",
+        }
+        title = _("Your request to %(name)s: we need more time", name=controller.name)
+        text = render_template("mail/request_extended_text.html", **context)
+        html = render_template("mail/request_extended.html", **context)
+    mail.send(subject.email, title, text, html)
+
+
+HANDLERS = {
+    OBJECTION_NOTICE: deliver_objection_notice,
+    subject_requests.EXTENSION_NOTICE: deliver_extension_notice,
+}
