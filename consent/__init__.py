@@ -21,7 +21,7 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or config_for_environment())
     Path(app.instance_path).mkdir(exist_ok=True)
 
-    from consent import api, console, ops, recipient
+    from consent import api, console, mailservices, ops, recipient
     from consent.cli import consent_cli
     from consent.core import deployment
     from consent.core.database import db
@@ -43,9 +43,10 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
 
-    for blueprint in (*recipient.BLUEPRINTS, api.bp, console.bp):
+    for blueprint in (*recipient.BLUEPRINTS, api.bp, console.bp, mailservices.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
+    csrf.exempt(mailservices.bp)
     app.context_processor(i18n.template_context)
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["brand"] = branding.of

@@ -2,11 +2,11 @@
 pages, RFC 8058 headers, and unreachable subjects are flagged rather than left out."""
 
 import time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
-from consent.core import campaign_links, signed_links, subjects
+from consent.core import campaign_links, mail_refs, signed_links, subjects
 from consent.core.database import db
 from tests.support import api as api_support
 
@@ -53,7 +53,10 @@ def test_links_equal_tokens_make(client, world, monkeypatch):
         )
         assert link["preferences_url"] == signed_links.url(expected, "preferences")
         assert link["unsubscribe_url"] == signed_links.url(expected, "unsubscribe")
+        ref = link["headers"].pop("X-Consent-Ref")
         assert link["headers"] == signed_links.list_unsubscribe_headers(expected)
+        assert mail_refs.read(ref) == expected  # the metadata a mail service echoes
+        assert mail_refs.from_metadata(link["metadata"]) == ref
         token = unquote(link["unsubscribe_url"].rsplit("/", 1)[1])
         assert signed_links.read(token, "unsubscribe") == expected
         with pytest.raises(signed_links.InvalidLink):
@@ -75,7 +78,9 @@ def test_headers_follow_rfc_8058(client, world, app):
     [link] = post_links(client, world, subjects=["anna@example.test"]).get_json()["links"]
     header = link["headers"]["List-Unsubscribe"]
     assert header.startswith("<https://prefs.example.test/unsubscribe/")
-    assert header.endswith(", <mailto:unsubscribe@acme.example?subject=unsubscribe>")
+    # The mailto carries the one-click token in its subject (tests/test_mailto_unsubscribes.py).
+    token = quote(unquote(link["unsubscribe_url"].rsplit("/", 1)[1]), safe="")
+    assert header.endswith(f", <mailto:unsubscribe@acme.example?subject=unsubscribe%20{token}>")
     assert header.split(">")[0][1:] == link["unsubscribe_url"]
     assert link["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 

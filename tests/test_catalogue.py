@@ -224,6 +224,10 @@ INVALID = {
         _broken(lambda d: d.update(colour="#000000")),
         "colour: unknown key",
     ),
+    "unknown mail service": (
+        _broken(lambda d: d.update(mail_services={"sendgird": {"credentials_env": ["K"]}})),
+        "mail_services: 'sendgird' is not one of sendgrid, mailgun, postmark, ses",
+    ),
     "two default authorities": (
         _broken(lambda d: d["authorities"]["NO"].update(default=True)),
         "authorities: exactly one must be default, found 2",

@@ -234,12 +234,17 @@ RESPONSES = {
                 unsubscribe_url=STR,
                 reachable=BOOL,
                 headers=obj(
-                    ["List-Unsubscribe", "List-Unsubscribe-Post"],
+                    ["List-Unsubscribe", "List-Unsubscribe-Post", "X-Consent-Ref"],
                     **{
                         "List-Unsubscribe": STR,
                         "List-Unsubscribe-Post": {"const": "List-Unsubscribe=One-Click"},
+                        # Signed campaign metadata; README "Connect your mail service".
+                        "X-Consent-Ref": STR,
                     },
                 ),
+                # The same ref in pieces of at most 80 characters (consent_ref,
+                # consent_ref_2, …) for the mail service's metadata.
+                metadata={"type": "object", "additionalProperties": STR},
             )
         ),
         unknown=array(STR),

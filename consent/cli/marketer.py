@@ -128,6 +128,7 @@ LINK_COLUMNS = (
     "list_unsubscribe",
     "list_unsubscribe_post",
     "reachable",
+    "x_consent_ref",
 )
 
 
@@ -183,6 +184,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
                                 headers["List-Unsubscribe"],
                                 headers["List-Unsubscribe-Post"],
                                 "true" if row["reachable"] else "false",
+                                headers["X-Consent-Ref"],
                             )
                         )
                     )

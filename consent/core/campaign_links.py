@@ -16,7 +16,7 @@ from flask import current_app
 from itsdangerous.encoding import int_to_bytes
 from sqlalchemy import or_, select
 
-from consent.core import signed_links, subjects
+from consent.core import mail_refs, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Purpose, State, Subject, utcnow
 
@@ -34,7 +34,7 @@ class _UseSigner:
         self.sep = sep.encode()
         self.head, self.tail = head.encode(), tail.encode()
         base = current_app.config["PUBLIC_BASE_URL"]
-        path = {"preferences": "preferences", "unsubscribe": "unsubscribe"}[use]
+        path = {"preferences": "preferences", "unsubscribe": "unsubscribe"}.get(use, use)
         # Quoted exactly as signed_links.url quotes a whole token.
         self.url_head = f"{base}/{path}/{quote(head, safe=signed_links.URL_SAFE)}"
         self.url_tail = quote(tail + sep, safe=signed_links.URL_SAFE)
@@ -79,16 +79,24 @@ class LinkMaker:
         head, tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
         self.preferences = _UseSigner("preferences", head, tail)
         self.unsubscribe = _UseSigner("unsubscribe", head, tail)
+        self.esp = _UseSigner("esp", head, tail)
+        self.mailto = (controller.profile or {}).get("unsubscribe_mailto")
 
     def row(self, target: Target) -> dict:
         _, preferences_url = self.preferences.token_and_url(target.public_id)
-        _, unsubscribe_url = self.unsubscribe.token_and_url(target.public_id)
+        token, unsubscribe_url = self.unsubscribe.token_and_url(target.public_id)
+        esp_token, _ = self.esp.token_and_url(target.public_id)
+        ref = mail_refs.encode(esp_token)
+        headers = signed_links.list_unsubscribe(unsubscribe_url, token, self.mailto)
+        # What the mail service echoes in its events, so they map back to this row.
+        headers[mail_refs.HEADER] = ref
         return {
             "subject": target.public_id,
             "email": target.email,
             "preferences_url": preferences_url,
             "unsubscribe_url": unsubscribe_url,
-            "headers": signed_links.list_unsubscribe(unsubscribe_url),
+            "headers": headers,
+            "metadata": mail_refs.metadata(ref),
             "reachable": target.reachable,
         }
 

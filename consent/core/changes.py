@@ -286,15 +286,18 @@ def unsubscribe_all(
     return _record(subject, steps, source, locale, history, holder)
 
 
-def one_click(controller, subject, slugs, channel, locale, holder: Holder) -> Outcome:
+def one_click(
+    controller, subject, slugs, channel, locale, holder: Holder, source="one_click"
+) -> Outcome:
     """RFC 8058: withdraw the link's scope on its channel; a link for all purposes is
-    an unsubscribe from all marketing."""
+    an unsubscribe from all marketing. A mail service reporting the same (its own
+    unsubscribe link, a `mailto:` unsubscribe) records it with source `esp`."""
     if slugs is None:
-        return unsubscribe_all(controller, subject, locale, holder, channel, source="one_click")
+        return unsubscribe_all(controller, subject, locale, holder, channel, source=source)
     history = ledger.lock(subject)
     in_scope = [p for p in controller.purposes if p.slug in slugs]
     steps = rules.unsubscribe(in_scope, channel, rules.in_order(history))
-    return _record(subject, steps, "one_click", locale, history, holder)
+    return _record(subject, steps, source, locale, history, holder)
 
 
 def gpc(controller, subject, locale, holder: Holder) -> Outcome:

@@ -538,3 +538,26 @@ class AddressChange(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     email_hash: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailServiceEvent(db.Model):
+    """An event a mail service reported (an unsubscribe, a complaint, a bounce, an inbound
+    `mailto:` unsubscribe, or a kind nothing is recorded for), kept once per provider event
+    id so a retried or replayed delivery changes nothing, and counted by what came of it.
+    Holds no address: the provider's opaque id, its event type, and the outcome."""
+
+    __tablename__ = "mail_service_events"
+    __table_args__ = (UniqueConstraint("controller_id", "provider", "provider_event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"))
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_event_id: Mapped[str] = mapped_column(String(200))
+    # The provider's own name for it (e.g. spamreport, failed, SubscriptionChange).
+    provider_kind: Mapped[str] = mapped_column(String(64))
+    # unsubscribe, complaint, bounce, or unknown (nothing is recorded for its kind).
+    kind: Mapped[str] = mapped_column(String(16))
+    # recorded, unchanged, unmapped (no valid reference to a person), unknown.
+    outcome: Mapped[str] = mapped_column(String(16))
+    receipt_id: Mapped[str | None] = mapped_column(String(36))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,8 @@ from urllib.parse import quote
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
-USES = ("preferences", "unsubscribe", "receipt", "confirm", "address")
+# `esp`: the campaign metadata a mail service echoes in its events (core/mail_refs.py).
+USES = ("preferences", "unsubscribe", "receipt", "confirm", "address", "esp")
 VERSION = "2"
 # Version 1 had no `made_by`; its links still open, proving nothing about the mailbox.
 OLD_VERSION = "1"
@@ -163,14 +164,21 @@ def url(link: Link, use: str, endpoint_path: str | None = None) -> str:
     return f"{base}/{path}/{quote(make(link, use), safe=URL_SAFE)}"
 
 
-def list_unsubscribe_headers(link: Link) -> dict[str, str]:
-    return list_unsubscribe(url(link, "unsubscribe"))
+def list_unsubscribe_headers(link: Link, mailto: str | None = None) -> dict[str, str]:
+    token = make(link, "unsubscribe")
+    unsubscribe_url = f"{current_app.config['PUBLIC_BASE_URL']}/unsubscribe/"
+    return list_unsubscribe(unsubscribe_url + quote(token, safe=URL_SAFE), token, mailto)
 
 
-def list_unsubscribe(unsubscribe_url: str) -> dict[str, str]:
-    """RFC 8058 headers: one https URL (a mailto may follow) and the One-Click marker."""
+def list_unsubscribe(
+    unsubscribe_url: str, token: str | None = None, mailto: str | None = None
+) -> dict[str, str]:
+    """RFC 8058 headers: one https URL, then the controller's `unsubscribe_mailto` (else the
+    deployment's UNSUBSCRIBE_MAILTO) with the same one-click token in its subject, so a
+    mail sent there unsubscribes exactly what the URL does, and the One-Click marker."""
     value = f"<{unsubscribe_url}>"
-    mailto = current_app.config.get("UNSUBSCRIBE_MAILTO")
+    mailto = mailto or current_app.config.get("UNSUBSCRIBE_MAILTO")
     if mailto:
-        value += f", <mailto:{mailto}?subject=unsubscribe>"
+        subject = f"unsubscribe {token}" if token else "unsubscribe"
+        value += f", <mailto:{mailto}?subject={quote(subject, safe='')}>"
     return {"List-Unsubscribe": value, "List-Unsubscribe-Post": ONE_CLICK_BODY}

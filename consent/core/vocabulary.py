@@ -82,6 +82,8 @@ SOURCES = (
     "console",
     "retention",
     "gpc",
+    # Mail-service events and mailto: unsubscribes, mapped through signed campaign metadata.
+    "esp",
 )
 
 CHANNELS = ("email", "phone", "sms", "post")

@@ -124,8 +124,17 @@ SCHEMA = {
             "unsubscribe_mailto": {**EMAIL, "type": ["string", "null"]},
             "mail_services": {
                 "type": ["object", "null"],
+                # The formats /hooks/<slug>/<provider> reads (consent/mailservices/).
+                "propertyNames": {"enum": ["sendgrid", "mailgun", "postmark", "ses"]},
                 "additionalProperties": _object(
-                    {"credentials_env": {"type": "array", "items": TEXT}}, ["credentials_env"]
+                    {
+                        "credentials_env": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "pattern": r"^[A-Z][A-Z0-9_]*$"},
+                        }
+                    },
+                    ["credentials_env"],
                 ),
             },
             "webhooks": {

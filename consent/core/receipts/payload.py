@@ -19,6 +19,8 @@ COLLECTION_METHODS = {
     "console": "Recorded by staff in the console",
     "retention": "Applied automatically by the retention rules",
     "gpc": "Global Privacy Control signal sent by the browser",
+    "esp": "Reported by the controller's mail service (an unsubscribe, a complaint or a hard "
+    "bounce), mapped through the signed metadata of the campaign's message",
 }
 
 
