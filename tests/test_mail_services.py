@@ -4,11 +4,12 @@ nobody, or is of a kind nothing is recorded for, is counted and left."""
 
 import copy
 import json
+import threading
 import uuid
 
 import pytest
 
-from consent.core import mail_events, mail_refs
+from consent.core import integrity, mail_events, mail_refs
 from consent.core.database import db
 from tests.support.mail_services import (
     POSTMARK,
@@ -280,3 +281,42 @@ def test_the_campaign_metadata_is_signed_and_fits_every_provider(acme):
     )
     with pytest.raises(mail_refs.UnreadableRef):
         mail_refs.read(json.dumps(row["metadata"]))
+
+
+def test_one_delivery_arriving_many_times_at_once_is_recorded_once(app, acme):
+    """A provider retrying while the first attempt is still running: the unique provider
+    event id makes every copy but one a duplicate, per event, on both databases."""
+    c, s, p, row = acme
+    documented = with_ids(sample("sendgrid_events.json"))
+    for name in ("unsubscribe", "spamreport", "bounce"):
+        by_event(documented, name).update(row["metadata"])
+    copies = 6
+    start = threading.Barrier(copies)
+    answers, errors = [], []
+
+    def deliver():
+        try:
+            start.wait(timeout=30)
+            answers.append(sendgrid_post(app.test_client(), documented).get_json())
+        except Exception as error:  # collected and asserted below
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=deliver) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(answers) == copies
+    totals = {key: sum(a[key] for a in answers) for key in answers[0]}
+    assert totals == {
+        "received": 7 * copies,
+        "recorded": 3,
+        "unchanged": 0,
+        "unmapped": 1,
+        "unknown": 3,
+        "duplicate": 7 * (copies - 1),
+    }
+    db.session.expire_all()
+    kinds = sorted(e.kind for e in esp_events(s))
+    assert kinds == ["channel_disabled", "consent_withdrawn", "objection_recorded"]
+    assert integrity.verify().ok
