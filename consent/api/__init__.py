@@ -9,6 +9,7 @@ from consent.api import (
     purposes,
     reachable,
     subjects,
+    suppression,
 )
 from consent.api.blueprint import bp
 
@@ -22,4 +23,5 @@ __all__ = [
     "purposes",
     "reachable",
     "subjects",
+    "suppression",
 ]

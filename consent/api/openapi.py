@@ -88,6 +88,24 @@ def _reachable() -> dict:
     return op
 
 
+def _suppression() -> dict:
+    op = operation(
+        ["marketer", "admin"],
+        "The do-not-mail list: people who said no for a purpose on a channel "
+        "(erased people are not listed; their erasure went out by webhook)",
+        params=[
+            query("purpose", description="one purpose; default every purpose on the channel"),
+            query("channel", {"enum": list(CHANNELS)}),
+            query("format", {"enum": ["ndjson", "csv"]}),
+        ],
+    )
+    op["responses"]["200"]["content"] = {
+        "application/x-ndjson": {"schema": STR},
+        "text/csv": {"schema": STR},
+    }
+    return op
+
+
 def _catalogue_schema() -> dict:
     """The catalogue's JSON Schema as an OpenAPI component (no $schema or $id inside)."""
     return {key: value for key, value in CATALOGUE.items() if not key.startswith("$")}
@@ -181,6 +199,7 @@ def document() -> dict:
                 )
             },
             "/api/v1/reachable": {"get": _reachable()},
+            "/api/v1/suppression": {"get": _suppression()},
             "/api/v1/reachable/check": {
                 "post": operation(
                     ["marketer", "admin"],

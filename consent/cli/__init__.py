@@ -2,9 +2,9 @@
 
 from flask.cli import AppGroup
 
-from consent.cli import admin, auditor, catalogue, marketer, worker
+from consent.cli import admin, auditor, catalogue, marketer, suppression, worker
 
 consent_cli = AppGroup("consent", help="Consent and preference center commands.")
-for module in (admin, catalogue, marketer, auditor, worker):
+for module in (admin, catalogue, marketer, suppression, auditor, worker):
     for command in module.COMMANDS:
         consent_cli.add_command(command)

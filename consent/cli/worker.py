@@ -1,4 +1,4 @@
-"""`flask consent worker`: delivers the outbox (mail now, webhooks later) outside any request."""
+"""`flask consent worker`: delivers the outbox (mail, webhooks) outside any request."""
 
 import signal
 import sys
@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 
 from consent.core import catalogue, outbox
 from consent.core.database import db
-from consent.web import mail, staff_mail
+from consent.web import mail, staff_mail, webhooks
 
 # What the worker delivers: mail (staff notices too), and the batches of a large catalogue change.
-HANDLERS = {**mail.HANDLERS, **staff_mail.HANDLERS, **catalogue.HANDLERS}
+HANDLERS = {**mail.HANDLERS, **staff_mail.HANDLERS, **webhooks.HANDLERS, **catalogue.HANDLERS}
 
 
 def _print_status() -> None:

@@ -3,6 +3,7 @@
 from consent.console import (  # noqa: F401  (routes join bp)
     accounts,
     audit_log,
+    deliveries,
     requests,
     staff_actions,
 )

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from consent.core import chain, receipts, rules
+from consent.core import chain, receipts, rules, webhooks
 from consent.core.database import db
 from consent.core.models import (
     Controller,
@@ -294,6 +294,7 @@ def record(
         events.append(event)
     db.session.flush()
     refresh_state(subject, controller, history + events)
+    webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
     return _issue_receipt(controller, subject, events, receipt_id, source, locale)
 
 

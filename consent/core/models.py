@@ -433,7 +433,7 @@ class StaffUser(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """A message waiting to leave (mail, later webhooks), written in the transaction of the
+    """A message waiting to leave (mail, webhooks), written in the transaction of the
     change it reports and delivered by the worker; never sent inside a request."""
 
     __tablename__ = "outbox"
@@ -446,6 +446,9 @@ class OutboxMessage(db.Model):
     # an address typed into a form (cleared once delivered).
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
     recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Rows with the same key leave in the order they were written (a webhook: one person at
+    # one endpoint); a later row waits while an earlier one is pending.
+    ordering_key: Mapped[str | None] = mapped_column(String(100), index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

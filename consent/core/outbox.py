@@ -5,7 +5,9 @@ worker takes one due row at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so s
 workers never hold the same row; SQLite runs one worker), hands it to the handler for its
 kind, and records the outcome. A crash mid-delivery rolls the claim back: the row is
 delivered again later (at least once). Failures retry with exponential backoff until the
-row is dead after `OUTBOX_MAX_ATTEMPTS`.
+row is dead after `OUTBOX_MAX_ATTEMPTS`, or at once when the handler raises `Undeliverable`
+(nothing a retry could fix). Rows sharing an `ordering_key` leave in the order they were
+written: a later one is not claimed while an earlier one is pending.
 """
 
 from collections import Counter
@@ -13,8 +15,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import case, delete, exists, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import aliased
 
 from consent.core.database import db
 from consent.core.models import OutboxMessage, Subject, utcnow
@@ -25,13 +28,20 @@ LONGEST_WAIT = timedelta(hours=6)
 Handler = Callable[[OutboxMessage], None]
 
 
-def enqueue(kind, controller, payload: dict, subject=None, recipient_hash=None) -> OutboxMessage:
+class Undeliverable(Exception):
+    """A handler's failure that no retry can fix (a missing secret): the row is dead at once."""
+
+
+def enqueue(
+    kind, controller, payload: dict, subject=None, recipient_hash=None, ordering_key=None
+) -> OutboxMessage:
     """Add a message to the caller's transaction; it leaves when that transaction commits."""
     message = OutboxMessage(
         kind=kind,
         controller_id=controller.id,
         subject_id=subject.id if subject is not None else None,
         recipient_hash=recipient_hash,
+        ordering_key=ordering_key,
         payload=payload,
         state=PENDING,
         due_at=utcnow(),
@@ -41,23 +51,34 @@ def enqueue(kind, controller, payload: dict, subject=None, recipient_hash=None) 
     return message
 
 
-def purge_person(subject: Subject) -> int:
-    """Erasure: remove every queued message to this person, by id or by address."""
+def purge_person(subject: Subject, keep_kinds: tuple[str, ...] = ()) -> int:
+    """Erasure: remove every queued message to this person, by id or by address, except
+    rows of `keep_kinds` (webhooks, which their own module scrubs of the person instead)."""
     concerns = [OutboxMessage.subject_id == subject.id]
     if subject.email_hash:
         concerns.append(OutboxMessage.recipient_hash == subject.email_hash)
     result = db.session.execute(
         delete(OutboxMessage)
-        .where(OutboxMessage.controller_id == subject.controller_id, or_(*concerns))
+        .where(
+            OutboxMessage.controller_id == subject.controller_id,
+            or_(*concerns),
+            OutboxMessage.kind.not_in(keep_kinds),
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
 
 
 def _claim(now: datetime) -> OutboxMessage | None:
+    earlier = aliased(OutboxMessage)
+    waits = exists().where(
+        earlier.ordering_key == OutboxMessage.ordering_key,
+        earlier.state == PENDING,
+        earlier.id < OutboxMessage.id,
+    )
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.state == PENDING, OutboxMessage.due_at <= now)
+        .where(OutboxMessage.state == PENDING, OutboxMessage.due_at <= now, ~waits)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -107,7 +128,9 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
         type(error).__name__,
     )
     message.last_error = f"{type(error).__name__}: {error}"[:1000]
-    if message.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+    if isinstance(error, Undeliverable):
+        message.state = DEAD
+    elif message.attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         message.state = DEAD
     else:
         message.due_at = now + retry_delay(message.attempts + 1)
@@ -157,3 +180,10 @@ def retry_dead(kind: str | None = None) -> int:
     for message in rows:
         message.state, message.attempts, message.due_at = PENDING, 0, utcnow()
     return len(rows)
+
+
+def replay(message: OutboxMessage) -> None:
+    """Send one message again (dead or delivered): due now, with a fresh set of attempts."""
+    db.session.refresh(message, with_for_update=True)
+    message.state, message.attempts, message.due_at = PENDING, 0, utcnow()
+    message.last_error = None

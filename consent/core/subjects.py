@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from consent.core import ledger, outbox, subject_requests
+from consent.core import ledger, outbox, subject_requests, webhooks
 from consent.core.database import db
 from consent.core.models import (
     AddressChange,
@@ -202,7 +202,8 @@ def erase(subject: Subject, *, source: str, actor: str, locale: str | None = Non
     receipt = ledger.record(
         subject, [ledger.Change("erasure_completed")], source=source, actor=actor, locale=locale
     )
-    outbox.purge_person(subject)
+    webhooks.scrub_person(subject)
+    outbox.purge_person(subject, keep_kinds=(webhooks.KIND,))
     db.session.execute(delete(AddressChange).where(AddressChange.subject_id == subject.id))
     subject_requests.forget(subject)  # staff notes go too; the requests stay as proof
     if suppress and subject.email_hash and not suppressed(subject):
