@@ -320,3 +320,30 @@ def test_one_delivery_arriving_many_times_at_once_is_recorded_once(app, acme):
     kinds = sorted(e.kind for e in esp_events(s))
     assert kinds == ["channel_disabled", "consent_withdrawn", "objection_recorded"]
     assert integrity.verify().ok
+
+
+def test_the_command_says_where_each_service_posts_and_what_came_of_it(client, runner, acme):
+    c, s, p, row = acme
+    documented = with_ids(sample("sendgrid_events.json"))
+    by_event(documented, "unsubscribe").update(row["metadata"])
+    sendgrid_post(client, documented)
+    result = runner.invoke(args=["consent", "mail-services", "--controller", "acme"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    hooks = "https://prefs.example.test/hooks/acme"
+    assert lines[0] == f"sendgrid: {hooks}/sendgrid and {hooks}/sendgrid/inbound"
+    assert lines[1:3] == [
+        "  credentials: set",
+        "  reports: recorded 1, unchanged 0, unmapped 3, unknown 3",  # no ref: not guessed
+    ]
+    assert f"ses: {hooks}/ses" in lines
+
+
+def test_a_missing_credential_is_named_to_the_operator_not_the_caller(
+    client, runner, acme, monkeypatch
+):
+    monkeypatch.delenv("ACME_POSTMARK_PASSWORD")
+    record = sample("postmark_webhooks.json")["delivery"]
+    assert postmark_post(client, record).status_code == 503
+    result = runner.invoke(args=["consent", "mail-services", "--controller", "acme"])
+    assert "  credentials: not set: ACME_POSTMARK_PASSWORD" in result.output.splitlines()

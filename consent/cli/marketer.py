@@ -1,5 +1,5 @@
-"""`flask consent keys|import|links|reachable`: the marketer's commands, over the same
-core operations as the API (api_keys, importer, campaign_links, reachability)."""
+"""`flask consent keys|import|links|reachable|mail-services`: the marketer's commands, over
+the same core operations as the API (api_keys, importer, campaign_links, reachability)."""
 
 import csv
 import sys
@@ -7,11 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from consent.cli.common import controller_named, controller_option, purpose_named
-from consent.core import api_keys, campaign_links, importer, reachability, shapes
+from consent.config import environment_secret
+from consent.core import api_keys, campaign_links, importer, mail_events, reachability, shapes
 from consent.core.database import db
 from consent.core.instants import FutureInstant, parse_past_instant
 from consent.core.models import ApiKey, Controller
@@ -247,4 +249,33 @@ def reachable(slug, purpose, channel, at, fmt, count, min_notice_version):
         click.echo(piece, nl=False)
 
 
-COMMANDS = (keys, import_subjects, make_links, reachable)
+@click.command("mail-services")
+@controller_option
+@with_appcontext
+def mail_services(slug):
+    """Where each mail service in the catalogue posts, whether its credentials are set, and
+    what came of its reports so far (README: Connect your mail service)."""
+    controller = controller_named(slug)
+    named = (controller.profile or {}).get("mail_services") or {}
+    counts = mail_events.counts(controller)
+    if not named and not counts:
+        click.echo(f"no mail services in the catalogue of {controller.slug}")
+    base = f"{current_app.config['PUBLIC_BASE_URL']}/hooks/{controller.slug}"
+    for provider in mail_events.PROVIDERS:
+        if provider not in named and provider not in counts:
+            continue
+        required, _optional = mail_events.CREDENTIALS[provider]
+        names = (named.get(provider) or {}).get("credentials_env") or []
+        unset = [n for n in names[:required] if environment_secret(n) is None]
+        unset += ["(not named)"] * (required - len(names[:required]))
+        routes = [f"{base}/{provider}"]
+        if provider in mail_events.INBOUND:
+            routes.append(f"{base}/{provider}/inbound")
+        click.echo(f"{provider}: {' and '.join(routes)}")
+        click.echo(f"  credentials: {'not set: ' + ', '.join(unset) if unset else 'set'}")
+        tally = counts.get(provider, {})
+        shown = ("recorded", "unchanged", "unmapped", "unknown")
+        click.echo("  reports: " + ", ".join(f"{o} {tally.get(o, 0)}" for o in shown))
+
+
+COMMANDS = (keys, import_subjects, make_links, reachable, mail_services)

@@ -23,6 +23,13 @@ from consent.core.models import Controller, MailServiceEvent
 from consent.core.vocabulary import DIRECT_MARKETING
 
 PROVIDERS = ("sendgrid", "mailgun", "postmark", "ses")
+# (required, optional): how many of the variables named in `credentials_env` each reads:
+# SendGrid's verification key, Mailgun's signing key, Postmark's user and password, the SNS
+# certificate for SES and, optionally, its topic ARN.
+CREDENTIALS = {"sendgrid": (1, 0), "mailgun": (1, 0), "postmark": (2, 0), "ses": (1, 1)}
+# The providers whose inbound mail (to `unsubscribe_mailto`) has a route of its own; SES
+# receipts come through the same SNS route.
+INBOUND = ("sendgrid", "mailgun", "postmark")
 UNSUBSCRIBE, COMPLAINT, BOUNCE, UNKNOWN = "unsubscribe", "complaint", "bounce", "unknown"
 SOURCE = "esp"
 EMAIL = "email"

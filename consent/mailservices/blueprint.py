@@ -54,17 +54,21 @@ def json_body():
         return None
 
 
-def controller_and_credentials(slug: str, provider: str, needed: int):
+def controller_and_credentials(slug: str, provider: str, needed: int | None = None):
     """The controller and the values of the environment variables its catalogue names for
-    this provider (the first `needed` must be set; later ones are optional)."""
+    this provider: as many as it reads (mail_events.CREDENTIALS), the required ones set,
+    an optional one None when unset. `needed=0`: a route that reads none."""
+    required, optional = mail_events.CREDENTIALS[provider]
+    if needed is not None:
+        required, optional = needed, 0
     controller = purposes.controller_by_slug(slug)
     services = (controller.profile or {}).get("mail_services") or {} if controller else {}
     if controller is None or provider not in services:
         raise HookError(404, "not_found", "No such mail service here.")
     names = list(services[provider].get("credentials_env") or [])
-    values = [environment_secret(name) for name in names]
-    values += [None] * (needed - len(values))
-    if any(value is None for value in values[:needed]):
+    values = [environment_secret(name) for name in names[: required + optional]]
+    values += [None] * (required + optional - len(values))
+    if any(value is None for value in values[:required]):
         log.error(
             "mail service %s of %s: set the environment variables %s (catalogue "
             "mail_services.%s.credentials_env)",

@@ -53,7 +53,7 @@ def notice(event: dict) -> Notice:
 @bp.post("/<slug>/mailgun")
 def mailgun_events(slug):
     """A Mailgun webhook: `{"signature": {…}, "event-data": {…}}`."""
-    controller, (key,) = controller_and_credentials(slug, "mailgun", 1)
+    controller, (key,) = controller_and_credentials(slug, "mailgun")
     body = json_body()
     if not isinstance(body, dict):
         raise malformed("The body is not a JSON object")
@@ -69,7 +69,7 @@ def mailgun_events(slug):
 @bp.post("/<slug>/mailgun/inbound")
 def mailgun_inbound(slug):
     """A route's forward() of a message sent to the controller's `unsubscribe_mailto`."""
-    controller, (key,) = controller_and_credentials(slug, "mailgun", 1)
+    controller, (key,) = controller_and_credentials(slug, "mailgun")
     form = request.form
     if not verify(key, form.get("timestamp"), form.get("token"), form.get("signature")):
         raise refused("Mailgun route signature")

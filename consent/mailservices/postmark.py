@@ -67,7 +67,7 @@ def _event_id(record: dict) -> str:
 @bp.post("/<slug>/postmark")
 def postmark_events(slug):
     """A Postmark webhook: one JSON record (Bounce, SpamComplaint, SubscriptionChange, …)."""
-    controller, (user, password) = controller_and_credentials(slug, "postmark", 2)
+    controller, (user, password) = controller_and_credentials(slug, "postmark")
     if not _authenticated(user, password):
         raise refused("basic authentication of the Postmark webhook")
     record = json_body()
@@ -81,7 +81,7 @@ def postmark_events(slug):
 @bp.post("/<slug>/postmark/inbound")
 def postmark_inbound(slug):
     """The inbound webhook: a message sent to the controller's `unsubscribe_mailto`."""
-    controller, (user, password) = controller_and_credentials(slug, "postmark", 2)
+    controller, (user, password) = controller_and_credentials(slug, "postmark")
     if not _authenticated(user, password):
         raise refused("basic authentication of the Postmark inbound webhook")
     message = json_body()

@@ -76,7 +76,7 @@ def notice(event: dict) -> Notice:
 @bp.post("/<slug>/sendgrid")
 def sendgrid_events(slug):
     """SendGrid's Event Webhook: a signed JSON array of events."""
-    controller, (key,) = controller_and_credentials(slug, "sendgrid", 1)
+    controller, (key,) = controller_and_credentials(slug, "sendgrid")
     body = request.get_data(cache=True)
     signature, timestamp = request.headers.get(SIGNATURE), request.headers.get(TIMESTAMP)
     if not signature or not timestamp or not verify(key, body, signature, timestamp):

@@ -112,8 +112,7 @@ def notice(message_id: str, report: dict) -> Notice:
 @bp.post("/<slug>/ses")
 def ses_notifications(slug):
     """An SNS HTTPS delivery: a notification, or a subscription (un)confirmation."""
-    controller, values = controller_and_credentials(slug, "ses", 1)
-    certificates, topic = values[0], (values[1:] or [None])[0]
+    controller, (certificates, topic) = controller_and_credentials(slug, "ses")
     message = json_body()
     if not isinstance(message, dict) or not isinstance(message.get("MessageId"), str):
         raise malformed("The body is not an SNS message")
