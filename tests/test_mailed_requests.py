@@ -161,6 +161,8 @@ def test_an_override_sends_the_reasons_and_the_right_to_complain(app, client, de
     assert refused.status_code == 422 and "can never be overridden" in refused.get_data(True)
     no_grounds = post(client, url, {"what": "override", "purpose": "research"}, page)
     assert no_grounds.status_code == 422
+    no_purpose = post(client, url, {"what": "override", "grounds": "x"}, page)
+    assert no_purpose.status_code == 422 and "Choose the purpose" in no_purpose.get_data(True)
     assert db.session.scalar(select(OutboxMessage.id)) is None
     grounds = "Wettelijke bewaarplicht voor kwaliteitsdossiers (zaak 2026-17)."
     fields = {"what": "override", "purpose": "research", "grounds": grounds}

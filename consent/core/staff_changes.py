@@ -76,6 +76,8 @@ def _changes(said: Said) -> list[Change]:
         channels = [said.channel] if said.channel else said.purpose.channels or [None]
         return [Change(kind, said.purpose, channel=c, evidence=evidence) for c in channels]
     if kind == "objection_overridden":
+        if said.purpose is None:
+            raise LedgerError("purpose_required", "An override names the purpose objected to.")
         return [Change(kind, said.purpose, reason=(said.grounds or "").strip(), evidence=evidence)]
     return [Change(kind, channel=said.channel, evidence=evidence)]
 
