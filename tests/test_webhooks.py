@@ -21,6 +21,7 @@ from consent.core.database import db
 from consent.core.models import Controller, Event, OutboxMessage, utcnow
 from consent.web import mail
 from tests.support.mail import deliver
+from tests.support.mail_services import campaign_row, connect, postmark_post, sample
 from tests.support.pages import world
 from tests.support.receiver import Switch, docs_receiver, serving_tls
 from tests.test_console import csrf_token, login, staff_user
@@ -329,3 +330,29 @@ def test_two_workers_on_postgresql_never_send_one_delivery_twice(app, make, rece
     for person in people:
         mine = [e["type"] for e in receiver.received if e["data"]["subject"] == person.public_id]
         assert mine == kinds
+
+
+def test_an_unsubscribe_from_a_mail_service_goes_out_as_a_verified_webhook(
+    app, client, make, receiver, monkeypatch
+):
+    """Issue 16's round trip: Postmark's documented subscription-change sample, posted to
+    its route, is recorded as a withdrawal (source esp) and leaves as a signed delivery that
+    the docs' receiver verifies."""
+    c, s, p = world(make)
+    make.record(s, "consent_given", p["newsletter"])
+    connect(c, monkeypatch)
+    endpoints(c, hook(receiver.url, ["consent_withdrawn"]))
+    row = campaign_row(c, s, [p["newsletter"]])
+    documented = sample("postmark_webhooks.json")["subscription_change"]
+    unsubscribe = {
+        **documented,
+        "SuppressionReason": "ManualSuppression",
+        "Metadata": row["metadata"],
+    }
+    assert postmark_post(client, unsubscribe).get_json()["recorded"] == 1
+    deliver(app)
+    [event] = receiver.received  # only what passed the docs' signature check is handed on
+    assert event["type"] == "consent_withdrawn"
+    assert (event["data"]["source"], event["data"]["purpose"]) == ("esp", "newsletter")
+    assert (event["data"]["subject"], event["data"]["channel"]) == (s.public_id, "email")
+    assert deliveries()[0].state == "delivered"
