@@ -8,8 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CONSENT_ENV=production \
-    LOG_FORMAT=json \
-    PROMETHEUS_MULTIPROC_DIR=/tmp/consent-metrics
+    LOG_FORMAT=json
 
 WORKDIR /app
 RUN groupadd --system --gid 10001 consent \

@@ -7,9 +7,19 @@ on PostgreSQL, so threads are cheap concurrency, and the GIL is not what limits 
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
-from consent.ops.access_log import RedactingLogger
+# Prometheus counters in multiprocess mode: each worker writes its own files in this
+# directory and /metrics adds them up. Named before the app is imported (prometheus_client
+# and consent.config read it then); unset, each server gets a fresh one of its own.
+OWN_DIRECTORY = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+MULTIPROC_DIR = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"consent-metrics-{os.getpid()}"),
+)
+
+from consent.ops.access_log import RedactingLogger  # noqa: E402  (after the directory)
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 # (2 × cores) + 1: gunicorn's own rule of thumb for a server that waits on a database.
@@ -25,6 +35,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # A worker is replaced after this many requests (plus jitter), which bounds any slow leak.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
+# No control socket: signals (HUP, TERM) and systemd manage the server, the image's user has
+# no writable home for it, and two servers on one host would share its default path.
+control_socket_disable = True
 # Limits on what a client may send before the app sees it.
 limit_request_line = 8190
 limit_request_fields = 100
@@ -43,22 +56,22 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # is left at its default of trusting only loopback, and the app's setting decides.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Prometheus counters in multiprocess mode: each worker writes its own files in this
-# directory and /metrics adds them up. It must be empty when the server starts.
-MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-
 
 def on_starting(server):
     """Empty the metrics directory: counts from a previous run would be added again."""
-    if MULTIPROC_DIR:
-        path = Path(MULTIPROC_DIR)
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True, exist_ok=True)
+    path = Path(MULTIPROC_DIR)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
 
 
 def child_exit(server, worker):
     """A worker that is gone keeps its counters but no longer counts in live gauges."""
-    if MULTIPROC_DIR:
-        from prometheus_client import multiprocess
+    from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """A directory this file chose is this server's alone: nothing else reads it after."""
+    if OWN_DIRECTORY:
+        shutil.rmtree(MULTIPROC_DIR, ignore_errors=True)

@@ -90,8 +90,8 @@ class Config:
     # GET /metrics answers only `Authorization: Bearer <this>`; unset, /metrics is 404.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     # Under gunicorn: a directory, emptied at each start, where every worker process keeps
-    # its counters so /metrics adds them up (prometheus_client reads it from the
-    # environment itself, at import).
+    # its counters so /metrics adds them up (gunicorn.conf.py names one when unset;
+    # prometheus_client reads it from the environment itself, at import).
     PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     # One JSON object a line for a log collector, or plain text for a person at a terminal.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")

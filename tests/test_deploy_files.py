@@ -128,7 +128,7 @@ def _production_environment(tmp_path, port) -> dict:
         CHECKPOINT_SIGNING_KEYS="a-production-checkpoint-key-long-enough-3",
         PUBLIC_BASE_URL="https://prefs.example.test",
         METRICS_TOKEN="a-metrics-token-that-is-long-enough-000",
-        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        TMPDIR=str(tmp_path),  # where gunicorn.conf.py makes the metrics directory
         BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         LOG_FORMAT="json",
@@ -193,6 +193,8 @@ def test_gunicorn_serves_health_metrics_and_redacted_logs_with_its_config(tmp_pa
     assert samples[("consent_http_requests_total", "/healthz", "200")] == 6
     assert samples[("consent_http_requests_total", "/preferences/<token>", "400")] == 1
 
+    # The metrics directory gunicorn.conf.py made for this server went with it.
+    assert not list(tmp_path.glob("consent-metrics-*"))
     written = out.read_text() + err.read_text()
     assert token not in written and "anna@example.test" not in written
     lines = [json.loads(line) for line in written.splitlines() if line.strip()]
