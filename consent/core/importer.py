@@ -20,8 +20,9 @@ from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from consent.core import ledger, rules, subjects
+from consent.core import import_batch, ledger, rules, subjects
 from consent.core.database import db
 from consent.core.instants import parse_past_instant
 from consent.core.models import Controller, ImportBatch, Notice
@@ -76,7 +77,9 @@ def _text(raw: dict, key: str) -> str | None:
     return value.strip() or None
 
 
-def parse(controller: Controller, raw, line: int, purposes: dict | None = None) -> Item:
+def parse(
+    controller: Controller, raw, line: int, purposes: dict | None = None, notices=None
+) -> Item:
     """Check one row (a CSV row or JSON object) completely before anything is written."""
     if not isinstance(raw, dict):
         raise RowError("invalid_row", "Each subject must be an object.")
@@ -110,7 +113,8 @@ def parse(controller: Controller, raw, line: int, purposes: dict | None = None) 
             raise RowError(f"invalid_{name}", f"{name} must be a list.")
     item.bases = [_basis(entry, purposes) for entry in bases or []]
     shown_in = item.locale or controller.default_locale
-    item.decisions = [_decision(entry, purposes, shown_in) for entry in decisions or []]
+    notices = {} if notices is None else notices
+    item.decisions = [_decision(entry, purposes, shown_in, notices) for entry in decisions or []]
     return item
 
 
@@ -150,7 +154,7 @@ def _basis(entry, purposes: dict) -> ledger.Change:
     )
 
 
-def _decision(entry, purposes: dict, locale: str) -> ledger.Change:
+def _decision(entry, purposes: dict, locale: str, notices: dict) -> ledger.Change:
     """A consent decision collected elsewhere, on the notice version the person was shown
     (the current one when the row names none)."""
     if not isinstance(entry, dict):
@@ -164,11 +168,14 @@ def _decision(entry, purposes: dict, locale: str) -> ledger.Change:
         version = int(shown) if shown not in (None, "") else latest_version(purpose)
     except (TypeError, ValueError):
         raise RowError("invalid_notice_version", "notice_version must be a number.") from None
-    notice = db.session.scalar(
-        select(Notice).where(
-            Notice.purpose_id == purpose.id, Notice.version == version, Notice.locale == locale
+    key = (purpose.id, version, locale)
+    if key not in notices:  # a batch asks for the same few notices again and again
+        notices[key] = db.session.scalar(
+            select(Notice).where(
+                Notice.purpose_id == purpose.id, Notice.version == version, Notice.locale == locale
+            )
         )
-    )
+    notice = notices[key]
     if notice is None:
         raise RowError("unknown_notice", f"{purpose.slug} has no notice version {version}.")
     return ledger.Change(
@@ -182,10 +189,10 @@ def _decision(entry, purposes: dict, locale: str) -> ledger.Change:
     )
 
 
-def _changes(subject, item: Item, created: bool) -> list[ledger.Change]:
-    """The item's assertions and decisions, minus what is already recorded: a basis in
-    force with the same evidence, a decision with the same kind, channel and given_at."""
-    events = [] if created else rules.in_order(ledger.events_of(subject))
+def wanted(item: Item, events: list) -> list[ledger.Change]:
+    """The item's assertions and decisions, minus what is already recorded in `events` (the
+    person's chain in order): a basis in force with the same evidence, a decision with the
+    same kind, channel and given_at."""
     recorded = {
         (e.kind, e.purpose_id, e.channel, e.given_at) for e in events if e.given_at is not None
     }
@@ -207,70 +214,61 @@ def _changes(subject, item: Item, created: bool) -> list[ledger.Change]:
     return changes
 
 
-class _Refused(Exception):
-    def __init__(self, line: int, error: ledger.LedgerError):
-        super().__init__(str(error))
-        self.line, self.error = line, error
+# A batch that meets a person created by someone else meanwhile is decided again.
+ATTEMPTS = 3
 
 
-def apply(controller: Controller, items: list[Item], actor: str) -> list[Outcome]:
-    """Write the items in the current transaction; the caller commits (or rolls back)."""
-    outcomes = []
-    for item in items:
+def _write(controller: Controller, items: list[Item], actor: str, marker) -> list[Outcome]:
+    """Decide and write the items as one set, in the current transaction, and commit;
+    rows the ledger refuses come back with their error and nothing of them is written."""
+    for attempt in range(ATTEMPTS):
+        batch = import_batch.Batch(controller, items, actor)
+        written = [batch.take(item, wanted) for item in items]
         try:
-            subject, created = subjects.upsert(
-                controller,
-                item.email,
-                item.external_id,
-                item.locale,
-                events_follow=bool(item.bases or item.decisions),
-                country=item.country,
-            )
-            if subject is None:
-                outcomes.append(Outcome(item.line, item.email, suppressed=True))
-                continue
-            changes = _changes(subject, item, created)
-            if changes:
-                ledger.record(subject, changes, source="import", actor=actor, locale=item.locale)
-        except ledger.LedgerError as error:
-            raise _Refused(item.line, error) from error
-        outcomes.append(
-            Outcome(item.line, item.email, subject.public_id, created, False, len(changes))
-        )
-    return outcomes
+            batch.write(written)
+            if marker:
+                marker()
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+    return [_outcome(w) for w in written]
+
+
+def _outcome(written: import_batch.Written) -> Outcome:
+    item = written.item
+    if written.refused is not None:
+        error = RowError(written.refused.code, str(written.refused))
+        return Outcome(item.line, None, error=error)
+    if written.person is None:
+        return Outcome(item.line, item.email, suppressed=True)
+    public_id = written.person.subject.public_id
+    return Outcome(item.line, item.email, public_id, written.created, False, written.events)
 
 
 def run_batch(controller: Controller, rows: Iterable, actor: str, marker=None) -> list[Outcome]:
     """Parse and write one batch atomically; invalid rows come back as outcomes with an error.
 
-    `rows` are (line, raw row or RowError). A row the ledger refuses although it parsed
-    rolls the batch back, and the batch is written again without it, so a batch is always
-    all of its valid rows or nothing. `marker()` adds to the same transaction (ImportBatch).
+    `rows` are (line, raw row or RowError). A row the ledger refuses although it parsed is
+    not written at all, so a batch is always all of its valid rows or nothing. `marker()`
+    adds to the same transaction (ImportBatch).
     """
     purposes = {p.slug: p for p in controller.purposes}
-    failed: dict[int, Outcome] = {}
+    notices: dict = {}
+    failed: list[Outcome] = []
     items = []
     for line, raw in rows:
         try:
             if isinstance(raw, RowError):
                 raise raw
-            items.append(parse(controller, raw, line, purposes))
+            items.append(parse(controller, raw, line, purposes, notices))
         except RowError as error:
             email = raw.get("email") if isinstance(raw, dict) else None
-            failed[line] = Outcome(line, email if isinstance(email, str) else None, error=error)
-    while True:
-        todo = [item for item in items if item.line not in failed]
-        try:
-            written = apply(controller, todo, actor)
-            if marker:
-                marker()
-            db.session.commit()
-            break
-        except _Refused as refused:
-            db.session.rollback()
-            error = RowError(refused.error.code, str(refused.error))
-            failed[refused.line] = Outcome(refused.line, None, error=error)
-    return sorted(written + list(failed.values()), key=lambda o: o.line)
+            failed.append(Outcome(line, email if isinstance(email, str) else None, error=error))
+    written = _write(controller, items, actor, marker)
+    return sorted(written + failed, key=lambda o: o.line)
 
 
 # --- files ---

@@ -4,14 +4,15 @@
 interaction is one transaction. Events are never updated or deleted (models.py refuses).
 """
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
-from consent.core import chain, receipts, rules, webhooks
+from consent.core import bulk, chain, receipts, rules, webhooks
 from consent.core.database import db
 from consent.core.models import (
     Controller,
@@ -218,29 +219,27 @@ def events_of(subject: Subject) -> list[Event]:
     )
 
 
-def record(
+def prepare(
     subject: Subject,
+    controller: Controller,
     changes: list[Change],
     *,
     source: str,
     actor: str,
-    locale: str | None = None,
-    history: list[Event] | None = None,
+    locale: str | None,
+    history: list[Event],
+    receipt_id: str,
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
-) -> Receipt:
-    """Append the changes to the subject's chain, refresh its state, issue one receipt.
-
-    `history` is what `lock()` returned when the caller took the lock itself in this
-    transaction to decide on the changes; otherwise the lock is taken here. A door reached
-    through a signed link says what the link proved (`mailbox_proof`); every other door
-    proves nothing about the mailbox. `backdate_window` overrides the configured
-    BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past).
+    now: datetime | None = None,
+) -> list[Event]:
+    """Check the changes against the rules and the chain as it stands (`history`), and make
+    their events, hashed and chained, without writing anything: `record()` adds them to the
+    session, a bulk import copies a whole batch of them at once. Moves the subject's chain
+    head (event_count, last_hash) in memory; LedgerError when the rules refuse.
     """
     if not changes:
         raise LedgerError("no_changes", "Nothing to record.")
-    if history is None:
-        history = lock(subject)
     if subject.erased_at is not None:
         raise LedgerError("subject_erased", "This person's data has been erased.", 409)
     if mailbox_proof not in (None, *MAILBOX_PROOFS):
@@ -252,9 +251,7 @@ def record(
         backdate_window = timedelta(seconds=current_app.config["BACKDATE_WINDOW_SECONDS"])
     _check_time(subject, changes, history, backdate_window)
     _check_standing_no(changes, history)
-    controller = db.session.get(Controller, subject.controller_id)
-    receipt_id = new_uuid()
-    now = utcnow()
+    now = now or utcnow()
     events = []
     for change in changes:
         event = Event(
@@ -290,8 +287,46 @@ def record(
         )
         subject.event_count = event.seq
         subject.last_hash = event.hash
-        db.session.add(event)
         events.append(event)
+    return events
+
+
+def record(
+    subject: Subject,
+    changes: list[Change],
+    *,
+    source: str,
+    actor: str,
+    locale: str | None = None,
+    history: list[Event] | None = None,
+    mailbox_proof: str | None = None,
+    backdate_window: timedelta | None = None,
+) -> Receipt:
+    """Append the changes to the subject's chain, refresh its state, issue one receipt.
+
+    `history` is what `lock()` returned when the caller took the lock itself in this
+    transaction to decide on the changes; otherwise the lock is taken here. A door reached
+    through a signed link says what the link proved (`mailbox_proof`); every other door
+    proves nothing about the mailbox. `backdate_window` overrides the configured
+    BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past).
+    """
+    if history is None:
+        history = lock(subject)
+    controller = db.session.get(Controller, subject.controller_id)
+    receipt_id = new_uuid()
+    events = prepare(
+        subject,
+        controller,
+        changes,
+        source=source,
+        actor=actor,
+        locale=locale,
+        history=history,
+        mailbox_proof=mailbox_proof,
+        backdate_window=backdate_window,
+        receipt_id=receipt_id,
+    )
+    db.session.add_all(events)
     db.session.flush()
     refresh_state(subject, controller, history + events)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
@@ -367,3 +402,79 @@ def rebuild_states(controller: Controller, after: int = 0, limit: int | None = N
         refresh_state(subject, controller, events_of(subject))
         last = subject.id
     return last
+
+
+def write_prepared(controller: Controller, people, notices) -> None:
+    """Write what `prepare()` made for many people at once (a bulk import batch): their
+    events, their state rows recomputed from their whole chain, one receipt per
+    interaction and the webhook deliveries, with one statement per table.
+
+    Each of `people` has `subject` (already written, with its id), `history` (its chain,
+    new events included), `new` (the new events), `issued` ((receipt id, events, locale)
+    per interaction) and `created`. The caller holds the subjects' locks and commits.
+    """
+    events = [event for person in people for event in person.new]
+    for person in people:
+        for event in person.new:
+            event.subject_id = person.subject.id
+    restated = [p for p in people if p.created or p.new]
+    # Rows that read (a purpose's settings, a receipt's notices) are made before the COPY,
+    # which holds the connection until it ends.
+    states = [
+        (
+            p.subject.id,
+            purpose_id,
+            channel,
+            d.reachable,
+            d.basis,
+            d.reason,
+            d.event_id,
+            d.expires_at,
+        )
+        for p in restated
+        for (purpose_id, channel), d in decisions_for(controller.purposes, p.history).items()
+    ]
+    issued = []
+    for person in people:
+        for receipt_id, its_events, locale in person.issued:
+            payload = receipts.build(
+                controller, person.subject, its_events, receipt_id, "import", locale, notices
+            )
+            issued.append(
+                (
+                    receipt_id,
+                    controller.id,
+                    person.subject.id,
+                    its_events[-1].recorded_at,
+                    json.dumps(payload),
+                    receipts.sign(payload),
+                )
+            )
+    bulk.insert(Event.__table__, _EVENT_COLUMNS, (_values(e, _EVENT_COLUMNS) for e in events))
+    stale = [p.subject.id for p in restated if not p.created]
+    if stale:
+        db.session.execute(delete(State).where(State.subject_id.in_(stale)))
+    bulk.insert(State.__table__, _STATE_COLUMNS, states)
+    bulk.insert(Receipt.__table__, _RECEIPT_COLUMNS, issued)
+    for person in people:
+        for _receipt_id, its_events, _locale in person.issued:
+            webhooks.enqueue(controller, person.subject, its_events)
+
+
+_EVENT_COLUMNS = tuple(column.name for column in Event.__table__.columns)
+_STATE_COLUMNS = (
+    "subject_id",
+    "purpose_id",
+    "channel",
+    "reachable",
+    "basis",
+    "reason",
+    "event_id",
+    "expires_at",
+)
+_RECEIPT_COLUMNS = ("id", "controller_id", "subject_id", "created_at", "payload", "jws")
+
+
+def _values(instance, columns) -> tuple:
+    values = instance.__dict__
+    return tuple(values.get(name) for name in columns)

@@ -34,7 +34,9 @@ def _free_port() -> int:
 class PostgresServer:
     """Starts in a temp dir; PostgreSQL refuses root, so it runs as `postgres` when we are root."""
 
-    def __init__(self):
+    def __init__(self, durable: bool = False):
+        # Tests trade durability for speed; the benchmarks run with PostgreSQL's defaults.
+        self.durable = durable
         self.bindir = _bindir()
         self.port = _free_port()
         self.dir = tempfile.mkdtemp(prefix="consent-pg-")

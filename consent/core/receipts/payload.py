@@ -82,8 +82,9 @@ def _purpose_entry(event, purpose, basis, notice) -> dict:
     return entry
 
 
-def _entries(controller, subject, events, locale) -> list[dict]:
-    """One purpose entry per event and purpose it is about; a marketing objection covers all."""
+def _entries(controller, subject, events, locale, notices=None) -> list[dict]:
+    """One purpose entry per event and purpose it is about; a marketing objection covers all.
+    `notices`: the controller's notices when the caller has read them (a bulk import)."""
     purposes = {p.id: p for p in controller.purposes}
     about = []
     for event in events:
@@ -100,9 +101,9 @@ def _entries(controller, subject, events, locale) -> list[dict]:
             ]
     if not about:
         return []
-    notices = list(
-        db.session.scalars(select(Notice).where(Notice.purpose_id.in_({p.id for _, p, _ in about})))
-    )
+    if notices is None:
+        wanted = {p.id for _, p, _ in about}
+        notices = list(db.session.scalars(select(Notice).where(Notice.purpose_id.in_(wanted))))
     entries = []
     for event, purpose, basis in about:
         notice = find_notice(
@@ -112,8 +113,8 @@ def _entries(controller, subject, events, locale) -> list[dict]:
     return entries
 
 
-def build(controller, subject, events, receipt_id, source, locale) -> dict:
-    """The receipt payload for one interaction."""
+def build(controller, subject, events, receipt_id, source, locale, notices=None) -> dict:
+    """The receipt payload for one interaction (`notices`: see _entries)."""
     locale = locale or subject.locale or controller.default_locale
     base_url = current_app.config["PUBLIC_BASE_URL"]
     slugs = {p.id: p.slug for p in controller.purposes}
@@ -148,7 +149,10 @@ def build(controller, subject, events, receipt_id, source, locale) -> dict:
             if key in ("name", "url", "complaint_url")
         },
         "services": [
-            {"service": controller.name, "purposes": _entries(controller, subject, events, locale)}
+            {
+                "service": controller.name,
+                "purposes": _entries(controller, subject, events, locale, notices),
+            }
         ],
         "sensitive": False,
         "spiCat": [],
