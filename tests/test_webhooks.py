@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.cli.worker import HANDLERS
-from consent.core import ledger, outbox, subjects, webhooks
+from consent.core import address_changes, ledger, outbox, subjects, webhooks
 from consent.core.database import db
 from consent.core.models import Controller, Event, OutboxMessage, utcnow
 from consent.web import mail
@@ -356,3 +356,18 @@ def test_an_unsubscribe_from_a_mail_service_goes_out_as_a_verified_webhook(
     assert (event["data"]["source"], event["data"]["purpose"]) == ("esp", "newsletter")
     assert (event["data"]["subject"], event["data"]["channel"]) == (s.public_id, "email")
     assert deliveries()[0].state == "delivered"
+
+
+def test_a_change_of_address_tells_the_new_address(app, make, receiver):
+    """email_changed holds no address in the ledger; its delivery names the new one, so the
+    CRM can follow the person (the earlier deliveries keep the address they were made with)."""
+    c, s, p = world(make)
+    endpoints(c, hook(receiver.url))
+    record(s, "consent_given", p["newsletter"])
+    change = address_changes.request(s, "Anna.Nieuw@example.nl")
+    address_changes.confirm(change, s, "nl")
+    db.session.commit()
+    deliver(app)
+    given, moved = receiver.received
+    assert given["data"]["email"] == "anna.jansen@example.nl"
+    assert moved["type"] == "email_changed" and moved["data"]["email"] == "anna.nieuw@example.nl"

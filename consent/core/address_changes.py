@@ -58,6 +58,9 @@ def confirm(change: AddressChange, subject: Subject, locale: str | None):
     )
     if taken is not None or subjects.is_suppressed(controller, change.email_hash):
         raise AddressUnavailable(change.id)
+    # The move comes first, so the event's webhook tells the controller's systems the new
+    # address (the event itself holds neither).
+    subject.email, subject.email_hash = change.email, change.email_hash
     receipt = ledger.record(
         subject,
         [ledger.Change("email_changed")],
@@ -66,7 +69,6 @@ def confirm(change: AddressChange, subject: Subject, locale: str | None):
         locale=locale,
         mailbox_proof="confirmation",
     )
-    subject.email, subject.email_hash = change.email, change.email_hash
     db.session.delete(change)
     db.session.flush()
     return receipt
