@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from consent.core import subject_requests
+from consent.core import api_keys, subject_requests
 from consent.core.database import db
 from consent.core.models import Event, OutboxMessage
 from consent.core.staff_records import SubjectRequest
@@ -178,3 +178,27 @@ def test_an_override_sends_the_reasons_and_the_right_to_complain(app, client, de
     assert "Datatilsynet" in text and "https://www.datatilsynet.no/klage" in text
     assert "art. 21 nr. 1" in text and "dpo@acme.example" in text
     assert message["Subject"] == "Om protesten din hos Acme B.V."
+
+
+def test_an_override_recorded_through_the_api_mails_the_notice_too(app, client, make, smtp):
+    c, anna, p = staff_world(make)
+    _key, secret = api_keys.create(c, "admin")
+    make.record(anna, "objection_recorded", p["research"])
+    db.session.commit()
+    answer = client.post(
+        "/api/v1/events",
+        json={
+            "subject": anna.public_id,
+            "kind": "objection_overridden",
+            "purpose": "research",
+            "reason": "Legal claim, case 2026-17",
+        },
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.kind == "objection_notice" and message.subject_id == anna.id
+    deliver(app)
+    [(to, mail)] = wait_for(smtp)
+    assert to == ["anna@example.test"]
+    assert "Legal claim, case 2026-17" in mail.get_body(("plain",)).get_content()

@@ -7,7 +7,7 @@ from consent.api import params as read
 from consent.api.auth import require
 from consent.api.blueprint import actor, bp
 from consent.api.params import ApiError
-from consent.core import ledger, shapes, subjects
+from consent.core import ledger, shapes, staff_changes, subjects
 from consent.core.database import db
 from consent.core.models import Event
 from consent.core.vocabulary import KINDS
@@ -53,6 +53,9 @@ def record_event():
             ),
         )
         receipt = ledger.record(subject, [change], source=source, actor=actor(), locale=locale)
+        if kind == "objection_overridden":  # the person is told why (Art. 12(4), 21(1))
+            events = staff_changes.events_of(receipt)
+            staff_changes.queue_override_notice(subject, purpose, change.reason, events)
     db.session.commit()
     event = db.session.scalar(select(Event).where(Event.receipt_id == receipt.id))
     return jsonify(

@@ -113,9 +113,9 @@ def record_said(staff, subject: Subject, said: Said, request=None) -> Receipt:
                     author_id=staff.id,
                 )
             )
-    events = _events_of(receipt)
+    events = events_of(receipt)
     if said.what == "override":
-        _queue_notice(subject, said, events)
+        queue_override_notice(subject, said.purpose, said.grounds, events)
     if request is not None:
         subject_requests.link(staff, request, events, log=False)
     after = staff_audit.state_of(subject) | {"recorded": SAID[said.what]}
@@ -123,18 +123,19 @@ def record_said(staff, subject: Subject, said: Said, request=None) -> Receipt:
     return receipt
 
 
-def _events_of(receipt: Receipt) -> list[str]:
+def events_of(receipt: Receipt) -> list[str]:
     query = select(Event.id).where(Event.receipt_id == receipt.id).order_by(Event.seq)
     return list(db.session.scalars(query))
 
 
-def _queue_notice(subject: Subject, said: Said, events: list[str]) -> None:
+def queue_override_notice(subject: Subject, purpose, grounds, events: list[str]) -> None:
     """Art. 12(4) and 21(1): the person is told why the objection is not followed, and that
-    they may complain to the supervisory authority where they live."""
+    they may complain to the supervisory authority where they live; whichever door recorded
+    the override (the console, the API) queues this in its transaction."""
     controller = subject.controller
     payload = {
-        "purpose": said.purpose.slug,
-        "grounds": (said.grounds or "").strip(),
+        "purpose": purpose.slug,
+        "grounds": (grounds or "").strip(),
         "locale": subject.locale or controller.default_locale,
         "events": events,
     }
