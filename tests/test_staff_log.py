@@ -96,3 +96,20 @@ def test_nobody_can_change_or_remove_a_line(app, make, statement):
         db.session.flush()
     db.session.rollback()
     assert len(log_lines()) == 1
+
+
+def test_the_lines_about_one_person(client, make):
+    c, anna, _p = staff_world(make)
+    bert = make.subject(c, email="bert@example.test")
+    admin = staff_user(c, "admin")
+    staff_audit.log(admin, staff_audit.VIEWED, anna)
+    staff_audit.log(admin, staff_audit.VIEWED, bert)
+    db.session.commit()
+    sign_in(client, staff_user(c, "auditor"))
+    page = client.get(f"/console/subjects/{anna.public_id}/staff?lang=en").get_data(True)
+    assert f"/console/staff-log?person={anna.public_id}" in page
+    only = client.get(f"/console/staff-log?person={anna.public_id}&lang=en").get_data(True)
+    assert anna.public_id in only and bert.public_id not in only
+    export = client.get(f"/console/staff-log.csv?person={bert.public_id}").get_data(True)
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert [(r["subject"], r["action"]) for r in rows] == [(bert.public_id, "person_viewed")]

@@ -1,7 +1,7 @@
 """The staff audit log in the console: who looked at whom and who changed what, readable
 by auditors and exportable as CSV. The export is itself a line of the log."""
 
-from flask import Response, g, render_template
+from flask import Response, g, render_template, request
 from flask_babel import format_datetime
 
 from consent.console import roles
@@ -16,10 +16,12 @@ SHOWN = 500
 @bp.get("/staff-log")
 @login_required(*roles.STAFF_LOG)
 def staff_log():
-    """The newest lines first; the CSV holds all of them."""
+    """The newest lines first (of one person with ?person=); the CSV holds all of them."""
+    person = request.args.get("person", "")[:32] or None
     return render_template(
         "console/staff_log.html",
-        lines=staff_audit.lines(g.staff.controller, limit=SHOWN),
+        lines=staff_audit.lines(g.staff.controller, limit=SHOWN, person=person),
+        person=person,
         shown=SHOWN,
         actions=staff_words.AUDIT_ACTIONS,
         stamp=lambda moment: format_datetime(moment, "medium"),
@@ -31,10 +33,11 @@ def staff_log():
 @login_required(*roles.STAFF_LOG)
 def staff_log_csv():
     controller = g.staff.controller
+    person = request.args.get("person", "")[:32] or None
     staff_audit.log(g.staff, staff_audit.LOG_EXPORTED)
     db.session.commit()
-    body = staff_audit.as_csv(staff_audit.lines(controller))
-    name = f"staff-log-{controller.slug}.csv"
+    body = staff_audit.as_csv(staff_audit.lines(controller, person=person))
+    name = f"staff-log-{controller.slug}{'-' + person if person else ''}.csv"
     return Response(
         body,
         mimetype="text/csv",

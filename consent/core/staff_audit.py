@@ -71,18 +71,23 @@ def state_of(subject: Subject) -> dict:
     return picture
 
 
-def lines(controller, limit: int | None = None) -> list[Line]:
-    """The log of one controller, newest first, catalogue changes included."""
+def lines(controller, limit: int | None = None, person: str | None = None) -> list[Line]:
+    """The log of one controller, newest first, catalogue changes included; or only the
+    lines about one person (by public id): who looked at them, who changed what."""
     query = (
         select(StaffAuditEntry)
         .where(StaffAuditEntry.controller_id == controller.id)
         .order_by(StaffAuditEntry.at.desc(), StaffAuditEntry.id.desc())
         .limit(limit)
     )
+    if person:
+        query = query.where(StaffAuditEntry.subject_ref == person)
     found = [
         Line(e.at, e.actor, e.action, e.subject_ref, e.request_id, e.before, e.after)
         for e in db.session.scalars(query)
     ]
+    if person:
+        return found
     changes = (
         select(CatalogueChange)
         .where(CatalogueChange.controller_id == controller.id)
