@@ -261,6 +261,8 @@ def test_malformed_bodies_get_400_not_a_trace(client, acme):
     answer = postmark_post(client, ["not", "an", "object"])
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_body"
     assert sns_post(client, {"Type": "Notification"}).status_code == 400
+    nul = client.post("/hooks/ac%00me/sendgrid", json=[])
+    assert nul.status_code == 400 and nul.get_json()["error"]["code"] == "invalid_parameter"
 
 
 def test_the_campaign_metadata_is_signed_and_fits_every_provider(acme):

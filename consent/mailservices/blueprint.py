@@ -37,6 +37,13 @@ def _hook_error(error: HookError):
     return response
 
 
+@bp.before_request
+def _refuse_nul():
+    """A NUL is nobody's controller slug, and PostgreSQL cannot compare text with one."""
+    if "\x00" in request.path:
+        raise HookError(400, "invalid_parameter", "NUL characters are not allowed.")
+
+
 def refused(what: str) -> HookError:
     """401: the report does not carry the provider's valid authentication."""
     return HookError(401, "bad_signature", f"The {what} does not verify; nothing was recorded.")
@@ -62,7 +69,7 @@ def controller_and_credentials(slug: str, provider: str, needed: int | None = No
     if needed is not None:
         required, optional = needed, 0
     controller = purposes.controller_by_slug(slug)
-    services = (controller.profile or {}).get("mail_services") or {} if controller else {}
+    services = ((controller.profile or {}).get("mail_services") or {}) if controller else {}
     if controller is None or provider not in services:
         raise HookError(404, "not_found", "No such mail service here.")
     names = list(services[provider].get("credentials_env") or [])
