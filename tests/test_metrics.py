@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from consent.core import checkpoints, outbox
 from consent.core.database import db
 from consent.core.models import OutboxMessage, utcnow
+from tests.support import api as api_support
 from tests.support.pages import link_for, world
 
 TOKEN = "metrics-token-for-the-tests-0123456789"
@@ -94,3 +95,29 @@ def test_queue_and_checkpoint_numbers_come_from_the_database(app, client, make):
     age = value(scrape(client), "consent_checkpoint_age_seconds", controller="acme")
     assert age == pytest.approx(0, abs=120)
     assert db.session.query(OutboxMessage).count() == 2
+
+
+def test_events_written_by_the_bulk_import_are_counted_too(app, client, make):
+    app.config["METRICS_TOKEN"] = TOKEN
+    world = api_support.build(make)
+    person = {
+        "email": "klant@example.test",
+        "bases": [{"purpose": "service", "basis": "contract", "evidence": "contract 123"}],
+    }
+    before = scrape(client)
+    answer = client.post(
+        "/api/v1/subjects", json={"subjects": [person]}, headers=world.auth("admin")
+    )
+    assert answer.status_code == 200 and answer.json["subjects"][0]["events"] == 1
+    after = scrape(client)
+    labels = {"kind": "basis_asserted", "source": "import"}
+    assert (
+        value(after, "consent_events_recorded_total", **labels)
+        - value(before, "consent_events_recorded_total", **labels)
+        == 1
+    )
+    assert (
+        value(after, "consent_receipts_signed_total")
+        - value(before, "consent_receipts_signed_total")
+        == 1
+    )

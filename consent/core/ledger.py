@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from consent.core import bulk, chain, receipts, rules, webhooks
+from consent.core import bulk, chain, observe, receipts, rules, webhooks
 from consent.core.database import db
 from consent.core.models import (
     Controller,
@@ -202,14 +202,24 @@ def lock(subject: Subject) -> list[Event]:
     """Serialise appends to one subject's chain (row lock on PostgreSQL, write lock on SQLite).
 
     Returns the chain as it stands under the lock, for callers that decide what to record.
+    On PostgreSQL one SELECT … FOR UPDATE both locks and re-reads the row; SQLite has no row
+    locks, so a write that changes nothing takes its write lock, and the row is read again.
     """
-    db.session.execute(
-        update(Subject)
-        .where(Subject.id == subject.id)
-        .values(event_count=Subject.event_count)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(subject)
+    if bulk.is_postgresql():
+        db.session.execute(
+            select(Subject)
+            .where(Subject.id == subject.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        db.session.execute(
+            update(Subject)
+            .where(Subject.id == subject.id)
+            .values(event_count=Subject.event_count)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(subject)
     return events_of(subject)
 
 
@@ -301,6 +311,7 @@ def record(
     history: list[Event] | None = None,
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
+    appended: list[Event] | None = None,
 ) -> Receipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
@@ -308,7 +319,9 @@ def record(
     transaction to decide on the changes; otherwise the lock is taken here. A door reached
     through a signed link says what the link proved (`mailbox_proof`); every other door
     proves nothing about the mailbox. `backdate_window` overrides the configured
-    BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past).
+    BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past). The new events
+    are added to `appended` when given: a caller that shows the chain after the change then
+    has it without reading it again.
     """
     if history is None:
         history = lock(subject)
@@ -327,6 +340,8 @@ def record(
         receipt_id=receipt_id,
     )
     db.session.add_all(events)
+    if appended is not None:
+        appended += events
     db.session.flush()
     refresh_state(subject, controller, history + events)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
@@ -456,6 +471,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
         db.session.execute(delete(State).where(State.subject_id.in_(stale)))
     bulk.insert(State.__table__, _STATE_COLUMNS, states)
     bulk.insert(Receipt.__table__, _RECEIPT_COLUMNS, issued)
+    observe.note(db.session, events, len(issued))  # rows the session's flush never sees
     for person in people:
         for _receipt_id, its_events, _locale in person.issued:
             webhooks.enqueue(controller, person.subject, its_events)

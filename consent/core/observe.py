@@ -50,6 +50,8 @@ def on_commit(listener: Callable[[Committed], None]) -> None:
 def note(session: Session, events: list[Event], receipts: int = 0) -> None:
     """For a writer that bypasses the session's unit of work (a bulk COPY): count its rows
     as if they had been flushed, to be told with the transaction's commit."""
+    if not _listeners:
+        return
     pending = session.info.setdefault(PENDING, Committed())
     for instance in events:
         slug = _slug(session, instance.controller_id)
