@@ -36,6 +36,9 @@ _EVENT_COLUMNS = (
     Event.occurred_at,
     Event.notice_version,
     Event.given_at,
+    # The existing-customer exception's conditions, read for legitimate-interest marketing.
+    Event.sale_reference,
+    Event.opt_out_offered_at,
 )
 
 
@@ -147,10 +150,19 @@ def rows(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_
     """The reachable list: from state for now, from the ledger for a given instant.
 
     `min_notice_version` keeps only people whose consent was given on that notice version
-    of the purpose or a newer one (a campaign that must rest on the current text)."""
-    if at is None:
-        return reachable_now(purpose, channel, min_notice_version=min_notice_version)
-    return reachable_at(purpose, channel, at, min_notice_version)
+    of the purpose or a newer one (a campaign that must rest on the current text). The
+    purpose is read again when the list is first read: a streamed answer is read after the
+    request's own session has closed."""
+    purpose_id = purpose.id
+
+    def stream():
+        current = db.session.get(Purpose, purpose_id)
+        if at is None:
+            yield from reachable_now(current, channel, min_notice_version=min_notice_version)
+        else:
+            yield from reachable_at(current, channel, at, min_notice_version)
+
+    return stream()
 
 
 def count(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_version=None):
