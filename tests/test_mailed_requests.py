@@ -202,3 +202,22 @@ def test_an_override_recorded_through_the_api_mails_the_notice_too(app, client, 
     [(to, mail)] = wait_for(smtp)
     assert to == ["anna@example.test"]
     assert "Legal claim, case 2026-17" in mail.get_body(("plain",)).get_content()
+
+
+def test_a_request_not_acted_on_in_full_mails_the_reasons(app, client, desk, smtp):
+    c, anna, _p, _admin = desk
+    record_request(client, anna, "erasure", subject_requests.today(c))
+    [item] = requests_of(anna)
+    silent = on_request(client, item, "close", refused="yes")
+    assert silent.status_code == 422 and "Write down the reasons" in silent.get_data(True)
+    reasons = "De wet verplicht ons facturen zeven jaar te bewaren (fiscale bewaarplicht)."
+    assert on_request(client, item, "close", refused="yes", outcome=reasons).status_code == 302
+    db.session.expire_all()
+    assert item.refused and item.closed_at is not None
+    page = client.get(f"/console/requests/{item.id}?lang=en").get_data(True)
+    assert "the person was told why" in page
+    deliver(app)
+    [(to, message)] = wait_for(smtp)
+    assert to == ["anna@example.test"]
+    text = message.get_body(("plain",)).get_content()
+    assert reasons in text and "Datatilsynet" in text and "art. 12 nr. 4" in text

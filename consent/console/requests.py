@@ -118,7 +118,9 @@ def link_request(request_id):
 def close_request(request_id):
     item = _request_or_404(request_id)
     try:
-        subject_requests.close(g.staff, item, request.form.get("outcome", "")[:2000])
+        outcome = request.form.get("outcome", "")[:2000]
+        refused = request.form.get("refused") == "yes"
+        subject_requests.close(g.staff, item, outcome, refused)
     except RequestError as refusal:
         return _refused(item, refusal)
     db.session.commit()

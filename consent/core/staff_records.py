@@ -8,7 +8,7 @@ whom, and who changed what, cannot be tidied away afterwards.
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.core import append_only
@@ -62,6 +62,8 @@ class SubjectRequest(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     outcome: Mapped[str | None] = mapped_column(Text)
+    # Closed without acting on it (in full): the person was mailed why (Art. 12(4)).
+    refused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     subject: Mapped[Subject] = relationship()
     answers: Mapped[list["RequestAnswer"]] = relationship(order_by="RequestAnswer.event_id")

@@ -23,6 +23,7 @@ from consent.core.staff_records import (
 )
 
 EXTENSION_NOTICE = "request_extended"
+REFUSAL_NOTICE = "request_refused"
 FIRST_PERIOD, EXTENDED_PERIOD = 1, 3  # months after receipt (Art. 12(3))
 
 
@@ -122,19 +123,30 @@ def link(staff, request: SubjectRequest, event_ids, log=True) -> int:
     return len(found)
 
 
-def close(staff, request: SubjectRequest, outcome: str) -> None:
+def close(staff, request: SubjectRequest, outcome: str, refused: bool = False) -> None:
     """Answered: by the events linked to it, or by what the outcome says (a letter sent
-    with the person's data, a record corrected in the CRM)."""
+    with the person's data, a record corrected in the CRM). `refused`: not acted on, or not
+    in full (the law makes the controller keep invoices, say); the outcome then holds the
+    reasons, and the person is mailed them with their right to complain (Art. 12(4))."""
     outcome = (outcome or "").strip()
     if request.closed_at is not None:
         raise RequestError("closed")
+    if refused and not outcome:
+        raise RequestError("reason_required")
     if not outcome and not request.answers:
         raise RequestError("outcome_required")
+    if refused and request.subject.erased_at is None:
+        controller = request.subject.controller
+        locale = request.subject.locale or controller.default_locale
+        payload = {"request": request.id, "locale": locale, "reasons": outcome}
+        outbox.enqueue(REFUSAL_NOTICE, controller, payload, subject=request.subject)
     request.closed_at = utcnow()
     request.closed_by = staff.id
     request.outcome = outcome or None
+    request.refused = refused
     on_time = today(request.subject.controller) <= request.due_on
     after = {"closed": True, "on_time": on_time, "events": len(request.answers)}
+    after["refused"] = refused
     staff_audit.log(staff, staff_audit.REQUEST_CLOSED, request.subject, request, after=after)
 
 

@@ -74,7 +74,28 @@ def deliver_extension_notice(message) -> None:
     mail.send(subject.email, title, text, html)
 
 
+def deliver_refusal_notice(message) -> None:
+    """Art. 12(4): the request is not acted on (in full): why, and where to complain."""
+    found = _person(message)
+    request = db.session.get(SubjectRequest, message.payload["request"])
+    if found is None or request is None:
+        return
+    controller, subject = found
+    locale = message.payload["locale"]
+    with force_locale(locale):
+        context = _context(controller, subject, locale) | {
+            "kind": REQUEST_KINDS.get(request.kind, request.kind),
+            "received": format_date(request.received_on, "long"),
+            "reasons": message.payload["reasons"],
+        }
+        title = _("Your request to %(name)s", name=controller.name)
+        text = render_template("mail/request_refused_text.html", **context)
+        html = render_template("mail/request_refused.html", **context)
+    mail.send(subject.email, title, text, html)
+
+
 HANDLERS = {
     OBJECTION_NOTICE: deliver_objection_notice,
     subject_requests.EXTENSION_NOTICE: deliver_extension_notice,
+    subject_requests.REFUSAL_NOTICE: deliver_refusal_notice,
 }
