@@ -1,6 +1,8 @@
 """Staff record what a person said by phone or letter: events with source console, the staff
 member as actor, the note outside the ledger; a fresh link through the queue; the roles."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -118,7 +120,11 @@ def test_a_fresh_link_goes_to_the_persons_address_through_the_queue(app, client,
     deliver(app)
     [(to, message)] = wait_for(smtp)
     assert to == ["anna@example.test"]
-    assert "/preferences/" in message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content()
+    url = re.search(r"https?://\S+/preferences/(\S+)", body).group(1)
+    # An access request is answered so: the link proves the mailbox, so the data opens.
+    data = client.get(f"/preferences/{url}/export?format=html&lang=en")
+    assert data.status_code == 200 and "anna@example.test" in data.get_data(True)
 
 
 # The role matrix of consent/console/roles.py (and the README): marketers view, auditors view
