@@ -12,7 +12,7 @@ from consent.core import catalogue, outbox
 from consent.core.database import db
 from consent.web import mail, staff_mail, webhooks
 
-# What the worker delivers: mail (staff notices too), and the batches of a large catalogue change.
+# What the worker delivers: mail (staff notices too), webhooks, catalogue-change batches.
 HANDLERS = {**mail.HANDLERS, **staff_mail.HANDLERS, **webhooks.HANDLERS, **catalogue.HANDLERS}
 
 
