@@ -63,6 +63,8 @@ def test_a_phone_objection_is_an_event_by_the_staff_member_and_the_note_stays_ou
     assert state(anna, p["newsletter"], "email").reachable  # by phone only
     page = client.get(f"/console/subjects/{anna.public_id}/staff?lang=en").get_data(True)
     assert note in page and "Recorded in the ledger" not in page
+    assert 'data-purpose="calls" data-channel="phone" data-allowed="no"' in page
+    assert 'data-purpose="newsletter" data-channel="email" data-allowed="yes"' in page
 
 
 def test_withdrawal_channel_restriction_and_their_refusals(client, desk):

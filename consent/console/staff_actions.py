@@ -12,12 +12,19 @@ from flask_babel import format_date, format_datetime, get_locale
 
 from consent.console import roles
 from consent.console.views import bp, login_required
-from consent.core import purposes, staff_audit, staff_changes, subject_requests, subjects
+from consent.core import (
+    changes,
+    purposes,
+    staff_audit,
+    staff_changes,
+    subject_requests,
+    subjects,
+)
 from consent.core.database import db
 from consent.core.ledger import LedgerError
 from consent.core.subject_requests import RequestError
 from consent.core.vocabulary import CHANNELS
-from consent.web import mail, staff_words
+from consent.web import mail, proof_document, staff_words
 from consent.web.i18n import _
 
 
@@ -49,13 +56,18 @@ def open_request(subject, value):
 def render_person(subject, error=None, status=200, answering=None):
     """The person's staff page: what they told us, their requests, and the forms."""
     controller = g.staff.controller
-    notices = purposes.current_notices(controller, str(get_locale()))
+    locale = str(get_locale())
+    notices = purposes.current_notices(controller, locale)
+    # What the person allows now, so staff see what they just recorded take effect.
+    states = [] if subject.erased_at else changes.overview(controller, subject, locale)
     page = render_template(
         "console/person.html",
         subject=subject,
         purposes=[p for p in controller.purposes if not p.retired],
         titles={p.id: notices[p.id].title for p in controller.purposes if p.id in notices},
         channels=CHANNELS,
+        states=[s for s in states if not s.purpose.retired],
+        reasons=proof_document.REASONS,
         said=staff_words.SAID,
         kinds=staff_words.REQUEST_KINDS,
         requests=subject_requests.of_subject(subject),
