@@ -2,7 +2,7 @@
 pages, RFC 8058 headers, and unreachable subjects are flagged rather than left out."""
 
 import time
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -79,7 +79,7 @@ def test_headers_follow_rfc_8058(client, world, app):
     header = link["headers"]["List-Unsubscribe"]
     assert header.startswith("<https://prefs.example.test/unsubscribe/")
     # The mailto carries the one-click token in its subject (tests/test_mailto_unsubscribes.py).
-    token = quote(unquote(link["unsubscribe_url"].rsplit("/", 1)[1]), safe="")
+    token = unquote(link["unsubscribe_url"].rsplit("/", 1)[1])
     assert header.endswith(f", <mailto:unsubscribe@acme.example?subject=unsubscribe%20{token}>")
     assert header.split(">")[0][1:] == link["unsubscribe_url"]
     assert link["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -46,6 +46,12 @@ class _UseSigner:
             self._stamp = (now, base64.urlsafe_b64encode(int_to_bytes(now)).rstrip(b"="))
         return self._stamp[1]
 
+    def token(self, subject: str) -> str:
+        """The token alone (the campaign metadata a mail service echoes needs no URL)."""
+        message = self.head + subject.encode() + self.tail + self.sep + self.stamp()
+        mac = hmac.digest(self.key, message, self.digest)
+        return f"{message.decode()}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
     def token_and_url(self, subject: str) -> tuple[str, str]:
         stamp = self.stamp()
         message = self.head + subject.encode() + self.tail + self.sep + stamp
@@ -80,13 +86,13 @@ class LinkMaker:
         self.preferences = _UseSigner("preferences", head, tail)
         self.unsubscribe = _UseSigner("unsubscribe", head, tail)
         self.esp = _UseSigner("esp", head, tail)
-        self.mailto = (controller.profile or {}).get("unsubscribe_mailto")
+        profile = controller.profile or {}
+        self.mailto = profile.get("unsubscribe_mailto") or current_app.config["UNSUBSCRIBE_MAILTO"]
 
     def row(self, target: Target) -> dict:
         _, preferences_url = self.preferences.token_and_url(target.public_id)
         token, unsubscribe_url = self.unsubscribe.token_and_url(target.public_id)
-        esp_token, _ = self.esp.token_and_url(target.public_id)
-        ref = mail_refs.encode(esp_token)
+        ref = mail_refs.encode(self.esp.token(target.public_id))
         headers = signed_links.list_unsubscribe(unsubscribe_url, token, self.mailto)
         # What the mail service echoes in its events, so they map back to this row.
         headers[mail_refs.HEADER] = ref

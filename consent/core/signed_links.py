@@ -179,6 +179,7 @@ def list_unsubscribe(
     value = f"<{unsubscribe_url}>"
     mailto = mailto or current_app.config.get("UNSUBSCRIBE_MAILTO")
     if mailto:
-        subject = f"unsubscribe {token}" if token else "unsubscribe"
-        value += f", <mailto:{mailto}?subject={quote(subject, safe='')}>"
+        # Every character of a token is allowed in a mailto header value (RFC 6068:
+        # unreserved and some-delims), so only the space is escaped: no quoting per link.
+        value += f", <mailto:{mailto}?subject=unsubscribe{'%20' + token if token else ''}>"
     return {"List-Unsubscribe": value, "List-Unsubscribe-Post": ONE_CLICK_BODY}
