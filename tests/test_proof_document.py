@@ -11,7 +11,7 @@ from sqlalchemy import text
 from consent.core import api_keys
 from consent.core.database import db
 from tests.support.live import serving
-from tests.support.pages import OTHER_TEXTS
+from tests.support.pages import OTHER_TEXTS, PROFILE_TEXTS
 
 GIVEN = datetime(2025, 10, 7, 12, 20, tzinfo=UTC)  # 14:20 in Amsterdam (CEST)
 WITHDRAWN = datetime(2025, 12, 2, 9, 5, tzinfo=UTC)  # 10:05 in Amsterdam (CET)
@@ -49,16 +49,25 @@ def history(make):
     c = make.controller()
     newsletter = make.purpose(c, channels=("email", "sms"))
     offers = make.purpose(c, slug="offers", basis="legitimate_interest", texts=OTHER_TEXTS)
+    profile = make.purpose(
+        c,
+        slug="profile",
+        basis="legitimate_interest",
+        category="profiling",
+        channels=(),
+        texts=PROFILE_TEXTS,
+    )
     s = make.subject(c, email="anna.jansen@example.nl", locale="en")
     s.country = "NL"
-    make.record(
-        s,
-        "basis_asserted",
-        offers,
-        basis="legitimate_interest",
-        evidence="order 17",
-        occurred_at=datetime(2025, 9, 1, 8, 0, tzinfo=UTC),
-    )
+    for purpose in (offers, profile):
+        make.record(
+            s,
+            "basis_asserted",
+            purpose,
+            basis="legitimate_interest",
+            evidence="order 17",
+            occurred_at=datetime(2025, 9, 1, 8, 0, tzinfo=UTC),
+        )
     make.record(
         s, "consent_given", newsletter, channel="email", source="preference_page", occurred_at=GIVEN
     )
@@ -91,6 +100,18 @@ def test_the_proof_reads_as_sentences_in_the_controllers_time(client, history, l
     # The notice text the person saw, in full, and the technical details after it.
     assert readable.count('class="notice-text"') >= 1
     assert "SHA-256" not in readable and "SHA-256" in html
+
+
+def test_a_purpose_without_channels_has_its_own_answer(client, history):
+    _c, s, headers = history
+    url = f"/api/v1/subjects/{s.public_id}/proof"
+    bundle = client.get(url, headers=headers).get_json()
+    [profile] = [p for p in bundle["purposes"] if p["slug"] == "profile"]
+    assert list(profile["reachability"]["now"]) == [""]
+    assert profile["reachability"]["now"][""]["reachable"] is True
+    html = client.get(f"{url}?format=html&lang=en", headers=headers).get_data(True)
+    row = html.split("<td>Interest profile</td>")[1].split("</tr>")[0]
+    assert "<strong>yes</strong> (legitimate interest)" in row and "Email" not in row
 
 
 def test_a_broken_record_says_so_in_the_first_line(client, history, insider):

@@ -6,6 +6,7 @@ from consent.core import chain, checkpoints, integrity, ledger, purposes, receip
 from consent.core.database import db
 from consent.core.models import Notice, Receipt, utcnow
 from consent.core.shapes import controller_json, event_json, iso, subject_json
+from consent.core.vocabulary import NO_CHANNEL
 
 # Decisions taken on the strength of a notice text.
 NOTICED_KINDS = ("consent_given", "consent_refused", "consent_confirmed")
@@ -46,10 +47,14 @@ def decision_json(decision: rules.Decision) -> dict:
 
 
 def reachability(purpose, ordered, now) -> dict:
-    """The answer now, and the answer as it stood right after each event that touched it."""
+    """The answer now, and the answer as it stood right after each event that touched it;
+    a purpose without channels (profiling) has one answer, keyed NO_CHANNEL."""
 
     def answers(decide) -> dict:
-        return {channel: decision_json(decide(channel)) for channel in purpose.channels}
+        return {
+            channel or NO_CHANNEL: decision_json(decide(channel))
+            for channel in purpose.channels or [None]
+        }
 
     changes = [
         {

@@ -217,7 +217,7 @@ def _summary(purpose: dict, titles: dict) -> dict:
         "basis": labels.BASES.get(purpose["default_basis"], purpose["default_basis"]),
         "channels": [
             {
-                "channel": labels.CHANNELS.get(channel, channel),
+                "channel": labels.CHANNELS.get(channel),  # None: a purpose without channels
                 "reachable": answer["reachable"],
                 "reason": REASONS.get(answer["reason"], answer["reason"]),
             }
