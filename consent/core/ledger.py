@@ -211,7 +211,7 @@ def lock(subject: Subject) -> list[Event]:
             .where(Subject.id == subject.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        )
+        ).scalar_one()  # fetched, so the locked row's values replace the stale ones
     else:
         db.session.execute(
             update(Subject)
@@ -242,11 +242,16 @@ def prepare(
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
     now: datetime | None = None,
+    make=Event,
 ) -> list[Event]:
     """Check the changes against the rules and the chain as it stands (`history`), and make
     their events, hashed and chained, without writing anything: `record()` adds them to the
     session, a bulk import copies a whole batch of them at once. Moves the subject's chain
     head (event_count, last_hash) in memory; LedgerError when the rules refuse.
+
+    `make` builds each event from its fields: the ORM's Event for the session; a bulk
+    import, which never adds them to the session, passes a plain record (SimpleNamespace)
+    with the same fields, built in a hundredth of the time and read as fast by the rules.
     """
     if not changes:
         raise LedgerError("no_changes", "Nothing to record.")
@@ -264,7 +269,7 @@ def prepare(
     now = now or utcnow()
     events = []
     for change in changes:
-        event = Event(
+        event = make(
             id=new_uuid(),
             controller_id=subject.controller_id,
             subject_id=subject.id,
