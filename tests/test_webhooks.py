@@ -371,3 +371,22 @@ def test_a_change_of_address_tells_the_new_address(app, make, receiver):
     given, moved = receiver.received
     assert given["data"]["email"] == "anna.jansen@example.nl"
     assert moved["type"] == "email_changed" and moved["data"]["email"] == "anna.nieuw@example.nl"
+
+
+def test_another_organisations_admin_neither_sees_nor_replays_a_delivery(
+    app, client, make, receiver
+):
+    c, s, p = world(make)
+    endpoints(c, hook(receiver.url))
+    record(s, "consent_given", p["newsletter"])
+    deliver(app)
+    [row] = deliveries()
+    other = make.controller(slug="other", name="Other AS", default_locale="nb")
+    db.session.commit()
+    staff_user(other, "admin", email="admin@other.example")
+    assert login(client, controller="other", email="admin@other.example").status_code == 302
+    page = client.get("/console/deliveries?lang=en").get_data(True)
+    assert f'data-delivery="{row.id}"' not in page and "No deliveries yet." in page
+    token = csrf_token(client, "/console/deliveries?lang=en")
+    answer = client.post(f"/console/deliveries/{row.id}/replay", data={"csrf_token": token})
+    assert answer.status_code == 404 and deliveries()[0].state == "delivered"
