@@ -3,6 +3,8 @@
 from consent.console import (  # noqa: F401  (routes join bp)
     accounts,
     audit_log,
+    catalogue,
+    catalogue_preview,
     deliveries,
     requests,
     staff_actions,
