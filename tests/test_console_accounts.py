@@ -7,12 +7,12 @@ import pytest
 from flask import g
 from werkzeug.security import generate_password_hash
 
-from consent.core import staff_users
+from consent.core import staff_audit, staff_users
 from consent.core.database import db
 from tests.support.live import serving
 from tests.test_console import PASSWORD, csrf_token
 
-EMAIL = "sam@consult.example"
+EMAIL = ADMIN_EMAIL = "sam@consult.example"
 
 
 @pytest.fixture
@@ -152,6 +152,7 @@ def admin_post(client, path, **data):
 
 def test_an_admin_disables_and_resets_accounts_of_their_own_controller(app, client, two):
     acme = two["acme"]
+    account = {"account": "mia@acme.example", "role": "marketer", "active": True}
     marketer = staff_users.create(acme, "mia@acme.example", "marketer", "mia's first password")
     db.session.commit()
     mia = app.test_client()
@@ -179,6 +180,10 @@ def test_an_admin_disables_and_resets_accounts_of_their_own_controller(app, clie
     assert disabled.status_code == 200 and "can no longer sign in" in disabled.get_data(True)
     assert mia.get("/console/").status_code == 302
     assert sign_in(mia, "mia@acme.example", new).status_code == 401
+    # Both changes are in the staff log, with who did them and the account before and after.
+    lines = [(line.actor, line.action, line.after) for line in staff_audit.lines(acme)]
+    assert (ADMIN_EMAIL, "account_disabled", {**account, "active": False}) in lines
+    assert (ADMIN_EMAIL, "account_password_set", account) in lines
     # Another controller's account is not found from Acme.
     eve = staff_users.create(two["other"], "eve@other.example", "admin", "eve's own password")
     db.session.commit()

@@ -18,7 +18,7 @@ from consent.console.views import (
     bp,
     login_required,
 )
-from consent.core import staff_users
+from consent.core import staff_audit, staff_users
 from consent.core.database import db
 from consent.core.models import StaffUser, utcnow
 from consent.web.i18n import _, _l, ngettext
@@ -85,6 +85,11 @@ def choose():
     return render_template("console/choose.html", roles=roles, current=g.staff)
 
 
+def _account(user: StaffUser) -> dict:
+    """An account as the staff log shows it before and after a change (never a password)."""
+    return {"account": user.email, "role": user.role, "active": user.disabled_at is None}
+
+
 def _role_or_404(user_id: int) -> StaffUser:
     user = db.session.get(StaffUser, user_id)
     if user is None or user.controller_id != g.staff.controller_id:
@@ -120,7 +125,9 @@ def disable_account(user_id):
     user = _role_or_404(user_id)
     if user.id == g.staff.id:
         return _accounts_page(error=_("You cannot disable your own account."), status=409)
+    before = _account(user)
     staff_users.disable(user)
+    staff_audit.log(g.staff, staff_audit.ACCOUNT_DISABLED, before=before, after=_account(user))
     db.session.commit()
     current_app.logger.info("staff user %s disabled by %s", user.id, g.staff.id)
     return _accounts_page(message=_("%(email)s can no longer sign in here.", email=user.email))
@@ -147,6 +154,8 @@ def reset_account(user_id):
         )
         return _accounts_page(error=error, form=form, status=400, resetting=user.id)
     staff_users.reset_password(user, form.password.data)
+    account = _account(user)
+    staff_audit.log(g.staff, staff_audit.PASSWORD_SET, before=account, after=account)
     db.session.commit()
     current_app.logger.info("staff user %s given a new password by %s", user.id, g.staff.id)
     if user.id == g.staff.id:

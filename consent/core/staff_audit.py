@@ -19,6 +19,7 @@ RECORDED, ERASED, LINK_RESENT = "said_recorded", "person_erased", "link_resent"
 REQUEST_RECORDED, REQUEST_EXTENDED = "request_recorded", "request_extended"
 REQUEST_LINKED, REQUEST_CLOSED = "request_linked", "request_closed"
 LOG_EXPORTED, CATALOGUE_APPLIED = "log_exported", "catalogue_applied"
+ACCOUNT_DISABLED, PASSWORD_SET = "account_disabled", "account_password_set"
 CSV_COLUMNS = ("at", "actor", "action", "subject", "request", "before", "after")
 
 

@@ -32,6 +32,8 @@ AUDIT_ACTIONS = {
     "request_closed": _l("Closed a request"),
     "log_exported": _l("Exported the staff log"),
     "catalogue_applied": _l("Changed the catalogue"),
+    "account_disabled": _l("Disabled a staff account"),
+    "account_password_set": _l("Set a new password for a staff account"),
 }
 # Why the ledger or the request rules refused a change, by their stable codes.
 REFUSED = {
