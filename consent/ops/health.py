@@ -10,7 +10,7 @@ out of the load balancer.
 import logging
 
 from flask import jsonify
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from consent.core import deployment
 from consent.core.database import db
@@ -32,12 +32,18 @@ def healthz():
 def readyz():
     try:
         behind = deployment.schema_behind()
-    except SQLAlchemyError as error:
+    except (OperationalError, InterfaceError) as error:
         db.session.rollback()
         # The driver's message names hosts and users: the log gets its kind, the answer a
         # reason a person on call can act on.
         log.warning("readiness: database unreachable (%s)", type(error).__name__)
         return _answer(503, status="unavailable", reason="the database cannot be reached")
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        kind = type(getattr(error, "orig", None) or error).__name__
+        log.warning("readiness: the database refused the check (%s)", kind)
+        # Typically InsufficientPrivilege: the application role may not read alembic_version.
+        return _answer(503, status="unavailable", reason=f"the database refused the check ({kind})")
     if behind:
         return _answer(
             503,

@@ -1,0 +1,84 @@
+"""The database roles of docs/production.md, as written there: the owner migrates, and with
+exactly the grants the page gives, the application role runs the server (ready, a page, a
+one-click), the worker and the jobs, and cannot change or delete a row of the ledger.
+
+The grants are read from the page itself, so the page cannot fall behind a new table.
+"""
+
+import re
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from consent import create_app
+from consent.core.database import db
+from tests.support.factories import Factory
+from tests.support.pages import link_for, world
+from tests.support.settings import config_on
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "production.md"
+
+
+def grants() -> list[str]:
+    """The GRANT statements of the page's SQL block, one string each."""
+    block = re.search(r"```sql\n(.*?)```", PAGE.read_text(), re.S).group(1)
+    lines = [line for line in block.splitlines() if not line.lstrip().startswith("--")]
+    statements = " ".join(lines).split(";")
+    return [s.strip() for s in statements if s.strip().startswith("GRANT")]
+
+
+@pytest.fixture
+def roles(postgres_server):
+    assert postgres_server is not None, "this test starts roles on its own PostgreSQL"
+    name = f"roles_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(
+        host="127.0.0.1", port=postgres_server.port, user="postgres", autocommit=True
+    ) as connection:
+        for role in ("consent_owner", "consent_app"):
+            exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if not exists.fetchone():
+                connection.execute(f"CREATE ROLE {role} LOGIN")
+        connection.execute(f'CREATE DATABASE "{name}" OWNER consent_owner')
+    base = f"postgresql+psycopg://{{}}@127.0.0.1:{postgres_server.port}/{name}"
+    return postgres_server, name, base.format("consent_owner"), base.format("consent_app")
+
+
+def test_the_application_role_runs_everything_with_the_pages_grants(roles, tmp_path):
+    server, name, owner_url, app_url = roles
+    owner = create_app(config_on(owner_url))
+    migrated = owner.test_cli_runner().invoke(args=["consent", "init-db"])
+    assert migrated.exit_code == 0, migrated.output
+    with owner.app_context():
+        db.engine.dispose()
+    with psycopg.connect(
+        host="127.0.0.1", port=server.port, user="consent_owner", dbname=name, autocommit=True
+    ) as connection:
+        for statement in grants():
+            connection.execute(statement)
+
+    app = create_app(config_on(app_url, TESTING=False, MAIL_OUTBOX=str(tmp_path / "mail")))
+    client = app.test_client()
+    assert client.get("/readyz").json == {"status": "ready"}
+    with app.app_context():
+        c, s, p = world(Factory())
+        Factory().record(s, "consent_given", p["newsletter"], channel="email")
+        db.session.commit()
+        page = link_for(c, s, locale="en")
+        one_click = link_for(c, s, "unsubscribe", purposes=("newsletter",), channel="email")
+        assert client.get(f"/preferences/{page}").status_code == 200
+        answer = client.post(f"/unsubscribe/{one_click}", data={"List-Unsubscribe": "One-Click"})
+        assert answer.status_code == 200
+        runner = app.test_cli_runner()
+        for command in (["worker", "--once"], ["checkpoint"], ["retention"], ["verify"]):
+            result = runner.invoke(args=["consent", *command])
+            assert result.exit_code == 0, (command, result.output)
+        for statement in ("DELETE FROM events", "UPDATE receipts SET jws = ''"):
+            with pytest.raises(DBAPIError, match="permission denied|append-only"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
