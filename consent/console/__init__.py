@@ -6,6 +6,7 @@ from consent.console import (  # noqa: F401  (routes join bp)
     catalogue,
     catalogue_preview,
     deliveries,
+    people,
     requests,
     staff_actions,
 )
