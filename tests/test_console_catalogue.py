@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from consent.core import catalogue, purposes, staff_users
 from consent.core.database import db
-from consent.core.models import CatalogueChange, Event, Notice
+from consent.core.models import CatalogueChange, Controller, Event, Notice, Purpose
 from tests.support.live import serving
 from tests.test_catalogue import EXAMPLE, apply, consent_of
 from tests.test_console import PASSWORD, csrf_token
@@ -87,6 +87,8 @@ def written():
         db.session.scalar(select(func.count(Event.id))),
         db.session.scalar(select(func.count(Notice.id))),
         db.session.scalar(select(func.count(CatalogueChange.id))),
+        db.session.scalar(select(func.count(Purpose.id))),
+        db.session.scalar(select(func.count(Controller.id))),
     )
 
 
@@ -135,6 +137,10 @@ def test_an_admin_changes_a_notice_previews_it_and_publishes_a_new_version(clien
     # The same plan again: the catalogue moved on since it was made.
     stale = publish_from(client, text)
     assert stale.status_code == 409 and "changed since" in stale.get_data(True)
+    # A purpose comes only through the "new" editor, never from a made-up address.
+    made_up = client.post("/console/catalogue/edit/nothing-here?lang=en", data=fields)
+    assert made_up.status_code == 404
+    assert client.post("/console/catalogue/preview/nothing-here", data=fields).status_code == 404
 
 
 def test_retire_a_purpose_and_a_forbidden_change_writes_nothing(client, acme):

@@ -117,6 +117,8 @@ def draft_from_form(target: str) -> dict:
     document = _current()
     if target == "organisation":
         return drafts.with_identity(document, _identity_values(request.form))
+    if target != "new" and not any(p["slug"] == target for p in document["purposes"]):
+        abort(404)  # a new purpose comes only through the "new" editor
     slug = request.form.get("slug", "").strip() if target == "new" else target
     return drafts.with_purpose(document, slug, _purpose_values(request.form, document["locales"]))
 
