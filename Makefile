@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-fast check lint demo verify i18n-extract i18n-update i18n-compile i18n bench clean
+.PHONY: run test test-fast check lint demo verify i18n-extract i18n-update i18n-compile i18n bench bench-quick bench-parts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,15 @@ lint: $(VENV)/.dev
 verify: $(VENV)/.runtime
 	$(FLASK) consent verify
 
+# The write path on its own PostgreSQL against its floors, three runs (BENCHMARKS.md);
+# bench-quick is the same at 1/10 scale. bench-parts: links, reachable, checkpoint.
 bench: $(VENV)/.dev
+	$(BIN)/python -m bench.write_path
+
+bench-quick: $(VENV)/.dev
+	$(BIN)/python -m bench.write_path --quick
+
+bench-parts: $(VENV)/.dev
 	$(BIN)/python -m bench.run
 
 i18n-extract: $(VENV)/.dev

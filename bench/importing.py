@@ -59,19 +59,26 @@ def run_import(path: Path, batch_size: int) -> importer.Summary:
     return summary
 
 
+def _columns(table: str) -> str:
+    """The model's columns, named: a database made by the migrations may order them
+    differently from one made by create_all."""
+    return ", ".join(f'"{column.name}"' for column in db.metadata.tables[table].columns)
+
+
 def export_written(database_url: str, after_subject: int) -> dict[str, bytes]:
     """The rows the import wrote, as PostgreSQL's own COPY output."""
-    queries = {
-        "subjects": f"SELECT * FROM subjects WHERE id > {after_subject}",
-        "events": f"SELECT * FROM events WHERE subject_id > {after_subject}",
-        "state": f"SELECT * FROM state WHERE subject_id > {after_subject}",
-        "controllers": "SELECT * FROM controllers",
-        "purposes": "SELECT * FROM purposes",
+    where = {
+        "subjects": f"id > {after_subject}",
+        "events": f"subject_id > {after_subject}",
+        "state": f"subject_id > {after_subject}",
+        "controllers": "true",
+        "purposes": "true",
     }
     out = {}
     with psycopg.connect(_plain(database_url)) as connection, connection.cursor() as cursor:
-        for table, query in queries.items():
+        for table, condition in where.items():
             buffer = io.BytesIO()
+            query = f"SELECT {_columns(table)} FROM {table} WHERE {condition}"
             with cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
                 for block in copy:
                     buffer.write(block)
@@ -96,7 +103,7 @@ def copy_floor(empty_database_url: str, exported: dict[str, bytes]) -> float:
 
 
 def _copy_in(cursor, table: str, data: bytes) -> None:
-    with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({_columns(table)}) FROM STDIN") as copy:
         copy.write(data)
 
 

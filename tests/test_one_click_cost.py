@@ -48,5 +48,9 @@ def test_one_click_query_count_does_not_grow_with_the_audience(client, make):
     db.session.commit()
     crowded = one_click(client, controller, last)
 
-    assert len(crowded) == len(alone) <= 14
+    # PostgreSQL locks and re-reads the person's row in one SELECT … FOR UPDATE; SQLite
+    # takes its write lock with an UPDATE and reads the row again. The answer page reuses
+    # the chain the change was decided on instead of reading it again.
+    budget = 13 if db.engine.dialect.name == "postgresql" else 14
+    assert len(crowded) == len(alone) <= budget
     assert not any("state" in s.lower() and "where" not in s.lower() for s in crowded)

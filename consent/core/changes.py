@@ -99,6 +99,8 @@ class Outcome:
     # Purposes whose new choice takes effect once the person confirms by mail ([] when only
     # a channel switched on again waits); None when nothing waits.
     waiting: list[Purpose] | None = None
+    # The person's chain after the interaction, for an answer that shows where they stand.
+    history: list | None = None
 
 
 def _control(purpose, channel) -> str:
@@ -162,7 +164,8 @@ def gpc_recorded(events) -> bool:
 
 def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome:
     if not changes:
-        return Outcome()
+        return Outcome(history=history)
+    appended = []
     receipt = ledger.record(
         subject,
         changes,
@@ -171,8 +174,9 @@ def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome
         locale=locale,
         history=history,
         mailbox_proof=holder.proof,
+        appended=appended,
     )
-    return Outcome(changes, receipt, waiting(subject, changes))
+    return Outcome(changes, receipt, waiting(subject, changes), history + appended)
 
 
 def waiting(subject: Subject, changes: list[Change]) -> list[Purpose] | None:

@@ -11,6 +11,7 @@ The caller commits, so a batch is still all of its valid rows or nothing.
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, select, update
 
@@ -36,9 +37,10 @@ UPDATED = ("email", "email_hash", "external_id", "locale", "country", "event_cou
 
 @dataclass
 class Person:
-    """A subject as this batch sees it: a detached copy, its chain, what the batch adds."""
+    """A subject as this batch sees it: a plain copy of its row, its chain, what the batch
+    adds. Never in the session: the batch writes it with one statement."""
 
-    subject: Subject
+    subject: SimpleNamespace
     history: list
     created: bool
     new: list = field(default_factory=list)
@@ -92,7 +94,7 @@ class Batch:
                 .with_for_update()
             ).mappings()
             for row in rows:
-                known.setdefault(row["id"], Person(Subject(**row), [], False))
+                known.setdefault(row["id"], Person(SimpleNamespace(**row), [], False))
         if known:
             for event in db.session.scalars(
                 select(Event).where(Event.subject_id.in_(known)).order_by(Event.seq)
@@ -137,8 +139,9 @@ class Batch:
         self._index(person)
         return Written(item, person, created, len(events))
 
-    def _new_subject(self, item, hashed: str, now) -> Subject:
-        return Subject(
+    def _new_subject(self, item, hashed: str, now) -> SimpleNamespace:
+        """A subject row as a plain record: it is copied, never added to the session."""
+        return SimpleNamespace(
             id=None,
             controller_id=self.controller.id,
             public_id=new_public_id(),
@@ -165,6 +168,7 @@ class Batch:
             history=person.history,
             receipt_id=receipt_id,
             now=now,
+            make=SimpleNamespace,
         )
         person.history = person.history + events
         person.new += events
@@ -194,5 +198,5 @@ class Batch:
         ledger.write_prepared(self.controller, people, self.notices)
 
 
-def _row(subject: Subject) -> tuple:
-    return tuple(getattr(subject, name) for name in SUBJECT_COLUMNS)
+def _row(subject: SimpleNamespace) -> tuple:
+    return tuple(getattr(subject, name, None) for name in SUBJECT_COLUMNS)
