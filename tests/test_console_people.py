@@ -6,6 +6,7 @@ that says who MAY be contacted."""
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import insert, select, text
 
 from consent.core import search, staff_users
@@ -110,6 +111,26 @@ def test_recent_people_are_listed_newest_first(client, people):
         subjects["bert@example.test"].public_id,
         subjects["anna.berg@example.test"].public_id,
     ]
+
+
+def test_the_people_a_staff_member_opened_are_listed_newest_first(app, client, people):
+    subjects = people["subjects"]
+    staff_users.create(people["controller"], "other@acme.example", "auditor", PASSWORD)
+    db.session.commit()
+    login(client)
+    for email in ("bert@example.test", "anna.dahl@example.test", "bert@example.test"):
+        assert client.get(f"/console/subjects/{subjects[email].public_id}").status_code == 200
+    page = client.get("/console/subjects?lang=en").get_data(True)
+    assert "People you opened recently" in page
+    assert re.findall(r'data-opened="([\w-]+)"', page) == [
+        subjects["bert@example.test"].public_id,
+        subjects["anna.dahl@example.test"].public_id,
+    ]
+    colleague = app.test_client()
+    g.pop("csrf_token", None)  # the test's app context is shared by both clients' requests
+    assert login(colleague, email="other@acme.example").status_code == 302
+    theirs = colleague.get("/console/subjects?lang=en")
+    assert theirs.status_code == 200 and "data-opened=" not in theirs.get_data(True)
 
 
 def test_the_timeline_speaks_words_and_shows_the_evidence(client, people):

@@ -38,6 +38,7 @@ def subject_timeline():
             query=query,
             matches=matches,
             recent=search.recent(controller),
+            opened=search.opened_by(g.staff),
             history=None,
             when=_when,
         ), status

@@ -1,5 +1,5 @@
 """Finding people the way staff do: by the start of an address, with the number of matches,
-and the people whose records changed last.
+the people whose records changed last, and the people this staff member opened last.
 
 Addresses are stored normalised (lower case), so a typed beginning is normalised the same
 way and matched as a prefix: GLOB on SQLite and LIKE on PostgreSQL, each of which the
@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from consent.core import subjects
 from consent.core.database import db
-from consent.core.models import Controller, Event, Subject
+from consent.core.models import Controller, Event, StaffUser, Subject
+from consent.core.staff_audit import VIEWED
+from consent.core.staff_records import StaffAuditEntry
 
 LIMIT = 20
 RECENT = 10
@@ -95,3 +97,32 @@ def recent(controller: Controller, limit: int = RECENT) -> list[Subject]:
         return []
     found = {s.id: s for s in db.session.scalars(select(Subject).where(Subject.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
+
+
+def opened_by(staff: StaffUser, limit: int = RECENT) -> list[Subject]:
+    """The people this staff member opened last, newest first, read from the staff log
+    (every view of a person is a line of it); erased people are left out."""
+    newest = db.session.scalars(
+        select(StaffAuditEntry.subject_ref)
+        .where(
+            StaffAuditEntry.controller_id == staff.controller_id,
+            StaffAuditEntry.staff_user_id == staff.id,
+            StaffAuditEntry.action == VIEWED,
+        )
+        .order_by(StaffAuditEntry.at.desc(), StaffAuditEntry.id.desc())
+        .limit(RECENT_WINDOW)
+    )
+    refs = list(dict.fromkeys(newest))[:limit]
+    if not refs:
+        return []
+    found = {
+        s.public_id: s
+        for s in db.session.scalars(
+            select(Subject).where(
+                Subject.controller_id == staff.controller_id,
+                Subject.public_id.in_(refs),
+                Subject.erased_at.is_(None),
+            )
+        )
+    }
+    return [found[ref] for ref in refs if ref in found]
