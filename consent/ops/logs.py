@@ -26,6 +26,7 @@ EMAIL_LIKE = re.compile(r"[^\s@\"'<>()]+@[^\s@\"'<>()]+\.[^\s@\"'<>()]+")
 # A request id a proxy in front of us chose is kept when it is plainly an id.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 FIELDS = "consent_fields"
+OUR_LOGGERS = ("consent", "alembic", "flask_migrate")
 
 requests_log = logging.getLogger("consent.request")
 events_log = logging.getLogger("consent.event")
@@ -105,7 +106,10 @@ def configure(log_format: str) -> None:
     root = logging.getLogger()
     if _handler not in root.handlers:
         root.addHandler(_handler)
-    root.setLevel(logging.INFO)
+    # Our own lines and the migrations' at INFO; other libraries keep the default (WARNING),
+    # so a chatty dependency cannot fill the log, nor carry what it saw into it.
+    for name in OUR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     # Flask's own handler would write the app's errors a second time, unformatted.
     logging.getLogger("consent").removeHandler(default_handler)
     _handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
