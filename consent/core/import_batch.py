@@ -63,8 +63,8 @@ class Batch:
 
     def __init__(self, controller: Controller, items: list, actor: str):
         self.controller, self.items, self.actor = controller, items, actor
-        hashes = {subjects.email_hash(item.email) for item in items}
         self.hash_of = {item.email: subjects.email_hash(item.email) for item in items}
+        hashes = set(self.hash_of.values())
         bulk.lock_for_writing(Controller.__table__, controller.id)
         self.suppressed = set(
             db.session.scalars(

@@ -4,7 +4,6 @@
 interaction is one transaction. Events are never updated or deleted (models.py refuses).
 """
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -439,6 +438,10 @@ def write_prepared(controller: Controller, people, notices) -> None:
         for event in person.new:
             event.subject_id = person.subject.id
     restated = [p for p in people if p.created or p.new]
+    # The purposes as in force now, as plain records (what rules.decide reads for any
+    # instant): the same answers, without an ORM attribute read per rule per person.
+    now = utcnow()
+    purposes = [purpose.settings_at(now) for purpose in controller.purposes]
     # Rows that read (a purpose's settings, a receipt's notices) are made before the COPY,
     # which holds the connection until it ends.
     states = [
@@ -453,7 +456,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
             d.expires_at,
         )
         for p in restated
-        for (purpose_id, channel), d in decisions_for(controller.purposes, p.history).items()
+        for (purpose_id, channel), d in decisions_for(purposes, p.history).items()
     ]
     issued = []
     for person in people:
@@ -461,14 +464,15 @@ def write_prepared(controller: Controller, people, notices) -> None:
             payload = receipts.build(
                 controller, person.subject, its_events, receipt_id, "import", locale, notices
             )
+            body = receipts.serialise(payload)  # the row stores the JSON the JWS signs
             issued.append(
                 (
                     receipt_id,
                     controller.id,
                     person.subject.id,
                     its_events[-1].recorded_at,
-                    json.dumps(payload),
-                    receipts.sign(payload),
+                    body.decode(),
+                    receipts.sign_serialised(body),
                 )
             )
     bulk.insert(Event.__table__, _EVENT_COLUMNS, (_values(e, _EVENT_COLUMNS) for e in events))

@@ -1,7 +1,16 @@
 """Consent receipts: the payload of an interaction (payload), signed by `core.signing`."""
 
 from consent.core.receipts.payload import build, find_notice, url
-from consent.core.signing import InvalidReceipt, SigningKey, jwks, sign, signing_keys, verify
+from consent.core.signing import (
+    InvalidReceipt,
+    SigningKey,
+    jwks,
+    serialise,
+    sign,
+    sign_serialised,
+    signing_keys,
+    verify,
+)
 
 __all__ = [
     "InvalidReceipt",
@@ -9,7 +18,9 @@ __all__ = [
     "build",
     "find_notice",
     "jwks",
+    "serialise",
     "sign",
+    "sign_serialised",
     "signing_keys",
     "url",
     "verify",
