@@ -1,4 +1,5 @@
-"""`flask consent init-db|controllers|demo|retention|users`: the administrator's commands."""
+"""`flask consent init-db|controllers|demo|rebuild-state|retention|users`: the
+administrator's commands."""
 
 import sys
 
@@ -8,9 +9,9 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from consent.cli.common import controller_named
-from consent.core import deployment, retention, staff_users
+from consent.core import deployment, ledger, retention, staff_users
 from consent.core.database import db
-from consent.core.models import Controller, utcnow
+from consent.core.models import Controller, Subject, utcnow
 from consent.demo import loader
 
 
@@ -44,6 +45,37 @@ def load_demo(if_empty):
         db.session.commit()
     for line in loader.links():
         click.echo(line)
+
+
+REBUILD_BATCH = 1000
+
+
+@click.command("rebuild-state")
+@click.option("--controller", "slug", default=None, help="Only this controller (default: all).")
+@with_appcontext
+def rebuild_state(slug):
+    """Recompute every person's state rows from the ledger, which is only read: after an
+    upgrade whose rules keep state rows the database did not have yet, or when verify
+    reports that the state differs from the ledger. Commits every 1,000 people."""
+    chosen = (
+        [controller_named(slug)]
+        if slug
+        else db.session.scalars(select(Controller).order_by(Controller.slug)).all()
+    )
+    for controller in chosen:
+        done, after = 0, 0
+        while (last := ledger.rebuild_states(controller, after, REBUILD_BATCH)) is not None:
+            db.session.commit()
+            done += db.session.scalar(
+                select(func.count(Subject.id)).where(
+                    Subject.controller_id == controller.id,
+                    Subject.id > after,
+                    Subject.id <= last,
+                )
+            )
+            after = last
+        people = "person" if done == 1 else "people"
+        click.echo(f"{controller.slug}: state of {done} {people} rebuilt from the ledger")
 
 
 # --- retention ---
@@ -160,4 +192,4 @@ def list_users(controller_slug):
         click.echo(f"{user.email}\t{user.role}\t{user.created_at.isoformat()}\t{status}")
 
 
-COMMANDS = (init_db, controllers, load_demo, apply_retention, users)
+COMMANDS = (init_db, controllers, load_demo, rebuild_state, apply_retention, users)

@@ -410,7 +410,9 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
 
 def rebuild_states(controller: Controller, after: int = 0, limit: int | None = None) -> int | None:
     """Recompute the state of the controller's people with an id above `after` (at most
-    `limit` of them) after its purposes changed; the last id done, or None when none was."""
+    `limit` of them) after its purposes changed; the last id done, or None when none was.
+    Each person is locked as a write to their chain would lock them, so a choice recorded
+    meanwhile is never overwritten by state computed from the chain before it."""
     query = (
         select(Subject)
         .where(Subject.controller_id == controller.id, Subject.id > after)
@@ -418,8 +420,8 @@ def rebuild_states(controller: Controller, after: int = 0, limit: int | None = N
         .limit(limit)
     )
     last = None
-    for subject in db.session.scalars(query):
-        refresh_state(subject, controller, events_of(subject))
+    for subject in db.session.scalars(query).all():
+        refresh_state(subject, controller, lock(subject))
         last = subject.id
     return last
 
