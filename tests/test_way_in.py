@@ -1,10 +1,14 @@
 """The front page and the way in without a link (SPEC §5): before, `/` answered 404 and a
 person without a link had no way to their preferences."""
 
+import re
+
 from sqlalchemy import select
 
 from consent.core.database import db
 from consent.core.models import OutboxMessage
+from tests.support.live import serving
+from tests.support.mail import deliver, wait_for
 from tests.support.pages import csrf_token, world
 
 
@@ -40,3 +44,28 @@ def test_a_person_without_a_link_gets_one_by_mail_and_nobody_learns_who_is_known
               "email": s.email},
     )  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_a_person_without_a_link_finds_their_way_in_a_browser(app, browser, make, smtp):
+    """From the front page to the preference page, as a person without a link does it: in
+    Chromium, in Norwegian, on a phone; the link arrives by real SMTP."""
+    c, s, _p = world(make, locale="nb")
+    with serving(app) as server:
+        context = browser.new_context(viewport={"width": 390, "height": 800})
+        try:
+            page = context.new_page()
+            page.goto(f"{server}/?lang=nb")
+            page.locator("a[href^='/preferences']").first.click()
+            page.select_option("#controller", c.slug)
+            page.fill("#email", s.email)
+            page.locator("button[type=submit]").click()
+            assert page.locator("h1").inner_text() == "Sjekk innboksen din"
+            deliver(app)
+            [(recipients, message)] = wait_for(smtp)
+            assert recipients == [s.email]
+            text = message.get_body(("plain",)).get_content()
+            path = re.search(r"https?://\S+?(/preferences/\S+)", text)[1]
+            page.goto(server + path)
+            assert page.locator("h1").inner_text() == "Dine personverninnstillinger"
+        finally:
+            context.close()
