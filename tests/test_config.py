@@ -101,3 +101,18 @@ def test_a_refused_setting_stops_the_app_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "consent: CONSENT_ENV must be production or development, not 'Production'"
     ]
+
+
+def test_the_readme_names_every_setting_the_code_reads():
+    """Issue 15 item 14: the configuration table lists every environment variable
+    consent/config.py reads; gunicorn's own settings are in docs/deploy.md."""
+    import re
+
+    read = set(re.findall(r'environ.get\("([A-Z_]+)"', (ROOT / "consent/config.py").read_text()))
+    served = set(re.findall(r'environ.get\("([A-Z_]+)"', (ROOT / "gunicorn.conf.py").read_text()))
+    readme = (ROOT / "README.md").read_text()
+    deploy = (ROOT / "docs/deploy.md").read_text()
+    assert read and served
+    assert {name for name in read if f"`{name}`" not in readme} <= {"CONSENT_ENV"}
+    assert "`CONSENT_ENV=production`" in readme
+    assert {name for name in served - read if f"`{name}`" not in deploy} == set()
