@@ -75,7 +75,7 @@ def revoke_key(key):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @controller_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Default: by suffix.")
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--pause", default=0.0, hidden=True, type=float, help="Seconds between batches.")
 @with_appcontext
 def import_subjects(file, slug, fmt, batch_size, pause):
