@@ -4,7 +4,7 @@ written with COPY (PostgreSQL) or multi-row INSERTs (SQLite), and `verify` clean
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consent.core import importer, integrity, subjects
 from consent.core.database import db
@@ -75,3 +75,20 @@ def test_one_batch_keeps_every_rule_and_the_chain(make, tmp_path: Path):
     again.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     summary = importer.import_file(world.controller, again)
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 4)
+
+
+def test_a_batch_larger_than_one_statement_is_written_whole(make, tmp_path: Path):
+    """SQLite binds at most so many values per statement: a batch's state rows then go in
+    several multi-row INSERTs, still in the batch's one transaction."""
+    world = api_support.build(make)
+    path = tmp_path / "many.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("email,purpose,basis,evidence\n")
+        for number in range(1200):
+            handle.write(f"p{number}@example.test,service,contract,c {number}\n")
+    summary = importer.import_file(world.controller, path)
+    assert (summary.created, summary.batches, summary.errors) == (1200, 1, [])
+    per_person = sum(len(p.channels or [None]) for p in world.controller.purposes)
+    assert db.session.scalar(select(func.count()).select_from(State)) == 1200 * per_person
+    assert db.session.scalar(select(func.count(Receipt.id))) == 1200
+    assert integrity.verify().problems == []

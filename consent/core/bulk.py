@@ -6,6 +6,7 @@ to store them. The rows go through the same columns as the ORM's, in the session
 transaction, so a batch still commits or rolls back as a whole.
 """
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC
 
@@ -13,7 +14,7 @@ from sqlalchemy import Table, text
 
 from consent.core.database import db
 
-# SQLite allows 32,766 bound values in one statement; stay well below.
+# SQLite builds allow up to 32,766 bound values in one statement; stay below.
 SQLITE_VALUES_PER_STATEMENT = 30_000
 
 
@@ -53,8 +54,10 @@ def _sqlite_value(value):
 def _multi_row_insert(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     names = ", ".join(f'"{name}"' for name in columns)
     one = "(" + ", ".join("?" * len(columns)) + ")"
-    per_statement = max(1, SQLITE_VALUES_PER_STATEMENT // len(columns))
     raw = db.session.connection().connection.driver_connection
+    # As many rows as this SQLite build allows bound values in one statement.
+    allowed = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(allowed, SQLITE_VALUES_PER_STATEMENT) // len(columns))
     cursor = raw.cursor()
     count, chunk = 0, []
 
