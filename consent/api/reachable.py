@@ -23,8 +23,7 @@ def reachable():
     version = read.positive_int(request.args.get("min_notice_version"), "min_notice_version")
     if request.args.get("count") in ("1", "true", "yes"):
         return jsonify({"count": reachability.count(purpose, channel, at, version)})
-    rows = reachability.rows(purpose, channel, at, version)
-    body = reachability.csv_lines(rows) if fmt == "csv" else reachability.ndjson_lines(rows)
+    body = reachability.lines(purpose, channel, at, version, fmt)
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["X-Reachable-At"] = (at or utcnow()).isoformat()

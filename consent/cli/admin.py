@@ -74,6 +74,11 @@ def rebuild_state(slug):
                 )
             )
             after = last
+        if controller.state_rebuilt_through is not None:
+            # Everyone is done: a rebuild the worker was still making (after a catalogue
+            # change or the state history's upgrade) has nothing left to do.
+            controller.state_rebuilt_through = None
+            db.session.commit()
         people = "person" if done == 1 else "people"
         click.echo(f"{controller.slug}: state of {done} {people} rebuilt from the ledger")
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from consent.core import bulk, chain, observe, receipts, rules, webhooks
+from consent.core import bulk, chain, observe, receipts, rules, state_history, webhooks
 from consent.core.database import db
 from consent.core.models import (
     Controller,
@@ -19,6 +19,7 @@ from consent.core.models import (
     Purpose,
     Receipt,
     State,
+    StateHistory,
     Subject,
     new_uuid,
     utcnow,
@@ -387,7 +388,8 @@ def decisions_for(purposes, events) -> dict[tuple[int, str], rules.Decision]:
 
 
 def refresh_state(subject: Subject, controller: Controller, events: list[Event]) -> None:
-    """Rewrite the subject's state rows from its ledger (same transaction as the events)."""
+    """Rewrite the subject's state rows and state history from its ledger (same transaction
+    as the events)."""
     wanted = decisions_for(controller.purposes, events)
     existing = {
         (row.purpose_id, row.channel): row
@@ -406,6 +408,7 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
     for key in existing.keys() - wanted.keys():  # a channel the purpose no longer offers
         db.session.delete(existing[key])
     db.session.flush()
+    state_history.rewrite(subject, controller.purposes, events)
 
 
 def rebuild_states(controller: Controller, after: int = 0, limit: int | None = None) -> int | None:
@@ -460,6 +463,10 @@ def write_prepared(controller: Controller, people, notices) -> None:
         for p in restated
         for (purpose_id, channel), d in decisions_for(purposes, p.history).items()
     ]
+    # The state history of the people restated: read and compared before the COPY too.
+    history = state_history.rewrite_many(
+        [(p.subject, p.history, p.created) for p in restated], controller.purposes
+    )
     issued = []
     for person in people:
         for receipt_id, its_events, locale in person.issued:
@@ -482,6 +489,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
     if stale:
         db.session.execute(delete(State).where(State.subject_id.in_(stale)))
     bulk.insert(State.__table__, _STATE_COLUMNS, states)
+    bulk.insert(StateHistory.__table__, state_history.COLUMNS, history)
     bulk.insert(Receipt.__table__, _RECEIPT_COLUMNS, issued)
     observe.note(db.session, events, len(issued))  # rows the session's flush never sees
     for person in people:

@@ -356,6 +356,28 @@ class State(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class StateHistory(db.Model):
+    """What a state row said from valid_from until valid_to (None: it still says it), so a
+    past instant is an indexed query; written with each state change (core/state_history.py)."""
+
+    __tablename__ = "state_history"
+    __table_args__ = (
+        Index("ix_state_history_reachable", "purpose_id", "channel", "reachable", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    purpose_id: Mapped[int] = mapped_column(ForeignKey("purposes.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reachable: Mapped[bool] = mapped_column(Boolean)
+    basis: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Receipt(db.Model):
     """One signed consent receipt per interaction."""
 

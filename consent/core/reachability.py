@@ -1,10 +1,13 @@
 """Who may be contacted for a purpose on a channel (None for a purpose without channels:
-whether the processing is allowed), now (state table) or at a past instant.
+whether the processing is allowed), now (state table) or at a past instant (state history).
 
 Lists are generators over server-side cursors (`yield_per`), so a million rows stream in
-constant memory. The present is read from the state table, kept in step with the ledger;
-a past instant is replayed from the ledger with `rules.decide`, subject by subject, so the
-answer for "who could we mail on 1 March" is provable from the hash-chained events.
+constant memory; on PostgreSQL `lines()` has the database format them (reachable_copy.py).
+The present is read from the state table, a past instant from the state history, both kept
+in step with the ledger. The replay of the ledger with `rules.decide`, subject by subject
+(`replayed_at`), stays the proof of the answer for "who could we mail on 1 March": it
+answers for people whose state waits to be recomputed after a catalogue change, and tests
+hold the history equal to it.
 """
 
 import csv
@@ -16,9 +19,17 @@ from itertools import groupby
 
 from sqlalchemy import and_, func, or_, select
 
-from consent.core import ledger, rules, shapes, subjects
+from consent.core import bulk, ledger, reachable_copy, rules, shapes, subjects
 from consent.core.database import db
-from consent.core.models import Event, Purpose, State, Subject, Suppression, utcnow
+from consent.core.models import (
+    Event,
+    Purpose,
+    State,
+    StateHistory,
+    Subject,
+    Suppression,
+    utcnow,
+)
 from consent.core.vocabulary import NO_CHANNEL
 
 CHUNK = 2000
@@ -70,6 +81,40 @@ def _now_query(purpose: Purpose, channel: str, now: datetime, min_notice_version
     return query
 
 
+def _history_query(purpose: Purpose, channel: str, at: datetime, min_notice_version=None):
+    """The rows of the state history that held at `at` and reached then."""
+    query = (
+        select(Subject.public_id, Subject.email, StateHistory.basis)
+        .join(Subject, Subject.id == StateHistory.subject_id)
+        .where(
+            StateHistory.purpose_id == purpose.id,
+            StateHistory.channel == (channel or NO_CHANNEL),
+            StateHistory.reachable.is_(True),
+            StateHistory.valid_from <= at,
+            or_(StateHistory.valid_to.is_(None), StateHistory.valid_to > at),
+            or_(StateHistory.expires_at.is_(None), StateHistory.expires_at > at),
+        )
+    )
+    if min_notice_version is not None:
+        query = query.join(Event, Event.id == StateHistory.event_id).where(
+            Event.notice_version >= min_notice_version
+        )
+    return query
+
+
+def _query(purpose: Purpose, channel: str, at, min_notice_version):
+    """The indexed query for `at` (None: now) and the last subject id it answers for (None:
+    all); people after it wait for a recomputation and are replayed from the ledger."""
+    through = purpose.controller.state_rebuilt_through
+    if at is None:
+        query, table = _now_query(purpose, channel, utcnow(), min_notice_version), State
+    else:
+        query, table = _history_query(purpose, channel, at, min_notice_version), StateHistory
+    if through is not None:
+        query = query.where(table.subject_id <= through)
+    return query.order_by(table.subject_id), through
+
+
 def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=None):
     """Stream Rows reachable now, ordered by subject, from the indexed state table.
 
@@ -84,7 +129,7 @@ def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=N
     for public_id, email, basis in result:
         yield Row(public_id, email, basis)
     if through is not None:
-        yield from reachable_at(purpose, channel, now, min_notice_version, after=through)
+        yield from replayed_at(purpose, channel, now, min_notice_version, after=through)
 
 
 def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None) -> int:
@@ -95,12 +140,21 @@ def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None)
         query = query.where(State.subject_id <= through)
     counted = db.session.scalar(select(func.count()).select_from(query.subquery()))
     if through is not None:
-        counted += sum(1 for _ in reachable_at(purpose, channel, now, min_notice_version, through))
+        counted += sum(1 for _ in replayed_at(purpose, channel, now, min_notice_version, through))
     return counted
 
 
-def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None, after=0):
-    """Stream Rows reachable at a past instant, replayed from the ledger.
+def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None):
+    """Stream Rows reachable at a past instant, ordered by subject, from the state history."""
+    query, through = _query(purpose, channel, at, min_notice_version)
+    for public_id, email, basis in db.session.execute(query.execution_options(yield_per=CHUNK)):
+        yield Row(public_id, email, basis)
+    if through is not None:
+        yield from replayed_at(purpose, channel, at, min_notice_version, after=through)
+
+
+def replayed_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None, after=0):
+    """Stream Rows reachable at a past instant, replayed from the ledger: the proof.
 
     A subject counts when it existed at `at`, or when its ledger has events up to `at`
     (history imported later keeps its dates). Only events that can touch this purpose
@@ -168,7 +222,30 @@ def rows(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_
 def count(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_version=None):
     if at is None:
         return count_now(purpose, channel, min_notice_version=min_notice_version)
-    return sum(1 for _ in reachable_at(purpose, channel, at, min_notice_version))
+    query, through = _query(purpose, channel, at, min_notice_version)
+    counted = reachable_copy.count(query)
+    if through is not None:
+        counted += sum(1 for _ in replayed_at(purpose, channel, at, min_notice_version, through))
+    return counted
+
+
+def lines(purpose: Purpose, channel: str, at=None, min_notice_version=None, fmt="ndjson"):
+    """The list's body in `fmt` (ndjson or csv): pieces of text, or of bytes when PostgreSQL
+    formats it with COPY (while nobody's state waits to be recomputed). Read lazily, as
+    rows() is, so a streamed answer opens its query after the request's session closed."""
+    purpose_id = purpose.id
+
+    def stream():
+        current = db.session.get(Purpose, purpose_id)
+        query, through = _query(current, channel, at, min_notice_version)
+        if bulk.is_postgresql() and through is None:
+            copied = reachable_copy.csv if fmt == "csv" else reachable_copy.ndjson
+            yield from copied(query)
+            return
+        listed = rows(current, channel, at, min_notice_version)
+        yield from (csv_lines(listed) if fmt == "csv" else ndjson_lines(listed))
+
+    return stream()
 
 
 def ndjson_lines(rows):
