@@ -161,3 +161,48 @@ def test_many_links_in_one_pass(world):
     assert len(rows) == len(refs)
     assert [status for status, _ref, _row in rows[:3]] == ["ok", "ok", "unknown"]
     assert rows[-2][2]["email"] == "bob@example.test"
+
+
+def test_a_rows_cells_are_its_object_and_the_ref_is_the_one_click_token(world, monkeypatch):
+    """The CSV's cells and the API's object are one row; the ref a mail service echoes is
+    the one-click token (no third signature), and a ref signed apart earlier still maps."""
+    monkeypatch.setattr(time, "time", lambda: FIXED)
+    [(_, _, cells)] = campaign_links.link_rows(
+        world.controller, ["anna@example.test"], None, "email", "c1", "nb", "cli", cells=True
+    )
+    [(_, _, row)] = campaign_links.link_rows(
+        world.controller, ["anna@example.test"], None, "email", "c1", "nb", "cli"
+    )
+    headers = row["headers"]
+    assert cells == (
+        row["subject"],
+        row["email"],
+        row["preferences_url"],
+        row["unsubscribe_url"],
+        headers["List-Unsubscribe"],
+        headers["X-Consent-Ref"],
+        row["reachable"],
+    )
+    link = signed_links.Link("acme", world.anna.public_id, None, "email", "c1", "nb", made_by="cli")
+    one_click = signed_links.make(link, "unsubscribe")
+    assert headers["X-Consent-Ref"] == mail_refs.encode(one_click)
+    assert mail_refs.read(mail_refs.encode(signed_links.make(link, "esp"))) == link
+    with pytest.raises(mail_refs.UnreadableRef):
+        mail_refs.read(mail_refs.encode(signed_links.make(link, "preferences")))
+
+
+def test_a_csv_line_is_what_csv_writer_writes():
+    """The links command writes its lines with shapes.csv_line: same text as csv.writer."""
+    import csv
+    import io
+
+    from consent.core import shapes
+
+    rows = [
+        ("plain", None, "a,b", 'say "hi"', "two\nlines", "=SUM(A1)", "-1", "", "cr\r"),
+        ("<https://x.test/u/2~a~s~n,o~email>, <mailto:u@x.test?subject=unsubscribe%202~a>",),
+    ]
+    for row in rows:
+        expected = io.StringIO()
+        csv.writer(expected, lineterminator="\n").writerow(shapes.csv_row(row))
+        assert shapes.csv_line(row) == expected.getvalue()

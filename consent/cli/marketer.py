@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from consent.cli.common import controller_named, controller_option, purpose_named
 from consent.config import environment_secret
-from consent.core import api_keys, campaign_links, importer, mail_events, reachability, shapes
+from consent.core import (
+    api_keys,
+    campaign_links,
+    importer,
+    mail_events,
+    reachability,
+    shapes,
+    signed_links,
+)
 from consent.core.database import db
 from consent.core.instants import FutureInstant, parse_past_instant
 from consent.core.models import ApiKey, Controller
@@ -132,6 +140,7 @@ LINK_COLUMNS = (
     "reachable",
     "x_consent_ref",
 )
+ONE_CLICK = signed_links.ONE_CLICK_BODY  # the List-Unsubscribe-Post value
 
 
 @click.command("links")
@@ -153,8 +162,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
     if locale and normalise_locale(locale) is None:
         raise click.BadParameter("use nl, nb or en", param_hint="--locale")
     _hash, lines = importer.file_digest(file)
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(LINK_COLUMNS)
+    output.write(shapes.csv_line(LINK_COLUMNS))
     made = unknown = 0
     with open(file, encoding="utf-8-sig", newline="") as handle:
         rows = campaign_links.link_rows(
@@ -165,34 +173,24 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
             campaign,
             normalise_locale(locale),
             made_by=MADE_BY,
+            cells=True,
         )
         with click.progressbar(length=lines, label="signing links", file=sys.stderr) as bar:
             try:
                 for _status, ref, row in rows:
-                    bar.update(1)
                     if row is None:
                         unknown += 1
                         click.echo(f"unknown subject: {ref}", err=True)
                         continue
                     made += 1
-                    headers = row["headers"]
-                    writer.writerow(
-                        shapes.csv_row(
-                            (
-                                row["subject"],
-                                row["email"],
-                                row["preferences_url"],
-                                row["unsubscribe_url"],
-                                headers["List-Unsubscribe"],
-                                headers["List-Unsubscribe-Post"],
-                                "true" if row["reachable"] else "false",
-                                headers["X-Consent-Ref"],
-                            )
-                        )
-                    )
+                    if made % 1000 == 0:
+                        bar.update(1000)
+                    *cells, consent_ref, reachable = row
+                    cells += (ONE_CLICK, "true" if reachable else "false", consent_ref)
+                    output.write(shapes.csv_line(cells))
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint="--campaign") from None
-            bar.update(bar.length - bar.pos)  # the header line
+            bar.update(bar.length - bar.pos)  # the header line and the last rows
     click.echo(f"{made} links made, {unknown} unknown subjects", err=True)
 
 
@@ -243,10 +241,8 @@ def reachable(slug, purpose, channel, at, fmt, count, min_notice_version):
     if count:
         click.echo(reachability.count(purpose, channel, at, min_notice_version))
         return
-    rows = reachability.rows(purpose, channel, at, min_notice_version)
-    lines = reachability.csv_lines(rows) if fmt == "csv" else reachability.ndjson_lines(rows)
-    for piece in lines:
-        click.echo(piece, nl=False)
+    for piece in reachability.lines(purpose, channel, at, min_notice_version, fmt):
+        click.echo(piece.decode() if isinstance(piece, bytes) else piece, nl=False)
 
 
 @click.command("mail-services")

@@ -1,65 +1,58 @@
 """Campaign links: signed preference and one-click URLs and RFC 8058 headers per subject.
 
-A campaign signs the same payload with only the subject changing, so `LinkMaker` checks
-the payload once, derives the signing key once and quotes the constant parts once; each
-link then costs one HMAC. The tokens are byte-for-byte those of `signed_links.make` (the tests
-hold it to that), so `signed_links.read` and every route accept them.
+A campaign signs the same payload with only the subject changing, so `LinkMaker` does the
+per-campaign work once: it checks the payload fields, derives each use's key and hashes
+its HMAC pads (RFC 2104 §4: the key's inner and outer hash states are copied per link
+instead of recomputed), and quotes the constant parts of the URLs. Both uses sign the same
+message, so a row builds it once and base64-encodes both signatures in one call; the
+one-click token doubles as the mail-service ref (core/mail_refs.py). The
+tokens are byte-for-byte those of `signed_links.make` (the tests hold it to that), so
+`signed_links.read` and every route accept them.
 """
 
-import base64
-import hmac
+import binascii
+import hashlib
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import current_app
-from itsdangerous.encoding import int_to_bytes
-from sqlalchemy import or_, select
+from itsdangerous.encoding import base64_encode, int_to_bytes
+from sqlalchemy import bindparam, func, or_, select
 
 from consent.core import mail_refs, signed_links, subjects
 from consent.core.database import db
 from consent.core.models import Controller, Purpose, State, Subject, utcnow
 
 CHUNK = 1000
+_URL_SAFE_ALPHABET = bytes.maketrans(b"+/", b"-_")
 
 
-class _UseSigner:
-    """signed_links.make for one use and one payload shape, with per-link work cut to an HMAC."""
+class _Mac:
+    """HMAC (RFC 2104) of one key with both pad states hashed once: each signature then
+    costs two copies and two short updates, not the key schedule of a fresh HMAC."""
 
-    def __init__(self, use: str, head: str, tail: str):
-        signer = signed_links.signer(use)
-        self.key = signer.derive_key()
-        self.digest = signer.digest_method().name
-        sep = signer.sep if isinstance(signer.sep, str) else signer.sep.decode()
-        self.sep = sep.encode()
-        self.head, self.tail = head.encode(), tail.encode()
-        base = current_app.config["PUBLIC_BASE_URL"]
-        path = {"preferences": "preferences", "unsubscribe": "unsubscribe"}.get(use, use)
-        # Quoted exactly as signed_links.url quotes a whole token.
-        self.url_head = f"{base}/{path}/{quote(head, safe=signed_links.URL_SAFE)}"
-        self.url_tail = quote(tail + sep, safe=signed_links.URL_SAFE)
-        self._stamp = (None, b"")
+    def __init__(self, key: bytes, digest: str):
+        block = hashlib.new(digest).block_size
+        if len(key) > block:
+            key = hashlib.new(digest, key).digest()
+        key = key.ljust(block, b"\0")
+        self._inner = hashlib.new(digest, bytes(b ^ 0x36 for b in key)).copy
+        self._outer = hashlib.new(digest, bytes(b ^ 0x5C for b in key)).copy
 
-    def stamp(self) -> bytes:
-        now = int(time.time())
-        if self._stamp[0] != now:
-            self._stamp = (now, base64.urlsafe_b64encode(int_to_bytes(now)).rstrip(b"="))
-        return self._stamp[1]
+    def __call__(self, message: bytes) -> bytes:
+        inner = self._inner()
+        inner.update(message)
+        outer = self._outer()
+        outer.update(inner.digest())
+        return outer.digest()
 
-    def token(self, subject: str) -> str:
-        """The token alone (the campaign metadata a mail service echoes needs no URL)."""
-        message = self.head + subject.encode() + self.tail + self.sep + self.stamp()
-        mac = hmac.digest(self.key, message, self.digest)
-        return f"{message.decode()}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
-    def token_and_url(self, subject: str) -> tuple[str, str]:
-        stamp = self.stamp()
-        message = self.head + subject.encode() + self.tail + self.sep + stamp
-        mac = hmac.digest(self.key, message, self.digest)
-        signature = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
-        tail = f"{stamp.decode()}.{signature}"
-        token = f"{message.decode()}.{signature}"
-        return token, f"{self.url_head}{subject}{self.url_tail}{tail}"
+def _mac(use: str) -> tuple[_Mac, bytes]:
+    """The use's MAC with the key itsdangerous signs with, and its separator."""
+    signer = signed_links.signer(use)
+    sep = signer.sep if isinstance(signer.sep, bytes) else signer.sep.encode()
+    return _Mac(signer.derive_key(), signer.digest_method().name), sep
 
 
 @dataclass
@@ -82,29 +75,91 @@ class LinkMaker:
             controller.slug, "S", slugs, channel, campaign, locale, made_by=made_by
         )
         fields = template.payload().split("~")
-        head, tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
-        self.preferences = _UseSigner("preferences", head, tail)
-        self.unsubscribe = _UseSigner("unsubscribe", head, tail)
-        self.esp = _UseSigner("esp", head, tail)
+        self._head, self._tail = "~".join(fields[:2]) + "~", "~" + "~".join(fields[3:])
+        (self._preferences, sep), (self._unsubscribe, _) = map(_mac, ("preferences", "unsubscribe"))
+        self._sep = sep.decode()
+        # Each signature is padded to whole base64 groups, so one encoding serves both.
+        size = len(self._preferences(b""))
+        self._pad = b"\0" * (-size % 3)
+        self._width, self._length = (
+            (size + len(self._pad)) // 3 * 4,
+            len(base64_encode(b"\0" * size)),
+        )
+        base = current_app.config["PUBLIC_BASE_URL"]
+        head = quote(self._head, safe=signed_links.URL_SAFE)  # as signed_links.url quotes
+        self._preferences_url = f"{base}/preferences/{head}"
+        self._unsubscribe_url = f"{base}/unsubscribe/{head}"
         profile = controller.profile or {}
-        self.mailto = profile.get("unsubscribe_mailto") or current_app.config["UNSUBSCRIBE_MAILTO"]
+        mailto = profile.get("unsubscribe_mailto") or current_app.config["UNSUBSCRIBE_MAILTO"]
+        # signed_links.list_unsubscribe: the one-click token, unquoted, in the mailto subject.
+        self._mailto = f", <mailto:{mailto}?subject=unsubscribe%20" if mailto else None
+        self._now = None
+        self.stamp()
 
-    def row(self, target: Target) -> dict:
-        _, preferences_url = self.preferences.token_and_url(target.public_id)
-        token, unsubscribe_url = self.unsubscribe.token_and_url(target.public_id)
-        ref = mail_refs.encode(self.esp.token(target.public_id))
-        headers = signed_links.list_unsubscribe(unsubscribe_url, token, self.mailto)
-        # What the mail service echoes in its events, so they map back to this row.
-        headers[mail_refs.HEADER] = ref
+    def stamp(self) -> None:
+        """Take the time for the links that follow (itsdangerous stamps whole seconds)."""
+        now = int(time.time())
+        if now != self._now:
+            stamp = base64_encode(int_to_bytes(now)).decode()
+            self._now, self._end = now, f"{self._tail}{self._sep}{stamp}"
+            quoted = quote(self._tail + self._sep, safe=signed_links.URL_SAFE)
+            self._url_end = f"{quoted}{stamp}{self._sep}"
+
+    def cells(self, target: Target) -> tuple:
+        """(subject, email, preferences URL, one-click URL, List-Unsubscribe, X-Consent-Ref,
+        reachable), as of the last stamp(): a CSV line's values, at the cost of two HMACs."""
+        subject = target.public_id
+        message = f"{self._head}{subject}{self._end}"
+        data = message.encode()
+        pad, width, length = self._pad, self._width, self._length
+        macs = self._preferences(data) + pad + self._unsubscribe(data)
+        signatures = binascii.b2a_base64(macs, newline=False).translate(_URL_SAFE_ALPHABET)
+        signatures = signatures.decode()
+        one_click = signatures[width : width + length]
+        token = f"{message}{self._sep}{one_click}"
+        unsubscribe_url = f"{self._unsubscribe_url}{subject}{self._url_end}{one_click}"
+        if self._mailto:
+            list_unsubscribe = f"<{unsubscribe_url}>{self._mailto}{token}>"
+        else:
+            list_unsubscribe = f"<{unsubscribe_url}>"
+        # mail_refs.encode: the one-click token is also the ref a mail service echoes.
+        ref = binascii.b2a_base64(token.encode(), newline=False)
+        ref = ref.translate(_URL_SAFE_ALPHABET).rstrip(b"=")
+        return (
+            subject,
+            target.email,
+            f"{self._preferences_url}{subject}{self._url_end}{signatures[:length]}",
+            unsubscribe_url,
+            list_unsubscribe,
+            ref.decode(),
+            target.reachable,
+        )
+
+    def row(self, target: Target, stamp: bool = True) -> dict:
+        if stamp:
+            self.stamp()
+        subject, email, preferences_url, unsubscribe_url, list_unsubscribe, ref, reachable = (
+            self.cells(target)
+        )
         return {
-            "subject": target.public_id,
-            "email": target.email,
+            "subject": subject,
+            "email": email,
             "preferences_url": preferences_url,
             "unsubscribe_url": unsubscribe_url,
-            "headers": headers,
+            "headers": {
+                "List-Unsubscribe": list_unsubscribe,
+                "List-Unsubscribe-Post": signed_links.ONE_CLICK_BODY,
+                # What the mail service echoes in its events, so they map back to this row.
+                mail_refs.HEADER: ref,
+            },
             "metadata": mail_refs.metadata(ref),
-            "reachable": target.reachable,
+            "reachable": reachable,
         }
+
+
+# One expanding parameter for a chunk's list: SQLAlchemy then binds the list as it is,
+# instead of coercing each of its thousand members into a literal of the statement.
+_LIST = bindparam("chunk", expanding=True)
 
 
 def _ref_hash(ref: str) -> str | None:
@@ -114,71 +169,94 @@ def _ref_hash(ref: str) -> str | None:
         return None
 
 
-def resolve(controller: Controller, refs: list[str]) -> dict[str, Target]:
-    """{ref: Target} for the refs (public ids or email addresses) that name a live subject."""
-    by_hash = {ref: _ref_hash(ref) for ref in refs if "@" in ref}
-    ids = [ref for ref in refs if "@" not in ref]
-    query = select(Subject.id, Subject.public_id, Subject.email, Subject.email_hash).where(
-        Subject.controller_id == controller.id,
-        Subject.erased_at.is_(None),
-        or_(
-            Subject.public_id.in_(ids),
-            Subject.email_hash.in_([h for h in by_hash.values() if h]),
-        ),
-    )
-    found_id, found_hash = {}, {}
-    for row in db.session.execute(query):
-        target = Target(row.id, row.public_id, row.email)
-        found_id[row.public_id] = found_hash[row.email_hash] = target
-    resolved = {ref: found_id[ref] for ref in ids if ref in found_id}
-    resolved.update({ref: found_hash[h] for ref, h in by_hash.items() if h in found_hash})
-    return resolved
+class _Lookup:
+    """Finds a chunk of refs (public ids or email addresses) among the controller's live
+    people, each with whether they are reachable now: for every purpose in scope, or for
+    any when the scope is all. One query per kind of ref, the state rows counted in it.
+
+    Public ids are unique across controllers, so the controller is checked on the rows
+    found (with it in the WHERE, SQLite walks the controller's index over all its people);
+    email hashes are unique per controller: the index (controller_id, email_hash)."""
+
+    def __init__(self, controller: Controller, purposes, channel: str):
+        scope = purposes if purposes is not None else controller.purposes
+        self.controller_id = controller.id
+        # Each (subject, purpose, channel) has one state row: a count per person suffices.
+        self.needed = max(len(scope), 1) if purposes is not None else 1
+        allowing = (
+            select(func.count())
+            .where(
+                State.subject_id == Subject.id,
+                State.purpose_id.in_([p.id for p in scope]),
+                State.channel == channel,
+                State.reachable.is_(True),
+                or_(State.expires_at.is_(None), State.expires_at > bindparam("now")),
+            )
+            .scalar_subquery()
+        )
+        columns = (Subject.id, Subject.public_id, Subject.email, Subject.controller_id, allowing)
+        live = Subject.erased_at.is_(None)
+        self.by_id = select(*columns).where(Subject.public_id.in_(_LIST), live)
+        self.by_hash = select(*columns, Subject.email_hash).where(
+            Subject.controller_id == controller.id, Subject.email_hash.in_(_LIST), live
+        )
+
+    def _rows(self, query, values: list) -> list:
+        # Core rows, not the ORM's: a chunk is a thousand plain tuples.
+        parameters = {"chunk": values, "now": utcnow()}
+        return db.session.connection().execute(query, parameters).all()
+
+    def __call__(self, refs: list[str]) -> dict[str, Target]:
+        found: dict[str, Target] = {}
+        needed, controller_id = self.needed, self.controller_id
+        ids = [ref for ref in refs if "@" not in ref]
+        if ids:
+            for subject_id, public_id, email, controller, allowing in self._rows(self.by_id, ids):
+                if controller == controller_id:
+                    found[public_id] = Target(subject_id, public_id, email, allowing >= needed)
+        by_hash = {ref: _ref_hash(ref) for ref in refs if "@" in ref}
+        hashes = [h for h in by_hash.values() if h]
+        if hashes:
+            targets = {
+                row[-1]: Target(row[0], row[1], row[2], row[4] >= needed)
+                for row in self._rows(self.by_hash, hashes)
+            }
+            found.update({ref: targets[h] for ref, h in by_hash.items() if h in targets})
+        return found
 
 
-def flag_reachable(targets, purposes, all_purposes, channel) -> None:
-    """Set target.reachable: for every purpose in scope, or for any when the scope is all."""
-    scope = purposes if purposes is not None else all_purposes
-    ids = list({t.id for t in targets})
-    if not ids or not scope:
-        for target in targets:
-            target.reachable = False
-        return
-    now = utcnow()
-    reachable: dict[int, set[int]] = {}
-    query = select(State.subject_id, State.purpose_id).where(
-        State.subject_id.in_(ids),
-        State.purpose_id.in_([p.id for p in scope]),
-        State.channel == channel,
-        State.reachable.is_(True),
-        or_(State.expires_at.is_(None), State.expires_at > now),
-    )
-    for subject_id, purpose_id in db.session.execute(query):
-        reachable.setdefault(subject_id, set()).add(purpose_id)
-    for target in targets:
-        got = reachable.get(target.id, set())
-        target.reachable = len(got) == len(scope) if purposes is not None else bool(got)
-
-
-def link_rows(controller, refs, purposes: list[Purpose] | None, channel, campaign, locale, made_by):
-    """Yield ("ok", ref, row) or ("unknown", ref, None) for each ref, in input order.
+def link_rows(
+    controller,
+    refs,
+    purposes: list[Purpose] | None,
+    channel,
+    campaign,
+    locale,
+    made_by,
+    cells=False,
+):
+    """Yield ("ok", ref, row) or ("unknown", ref, None) for each ref, in input order; a row
+    is LinkMaker.row's dict, or with `cells` its tuple LinkMaker.cells (for a CSV line).
 
     Refs are read in chunks, so a file of a million subjects streams through. `made_by`
     names the key or command the links are handed to: they prove nothing about a mailbox.
     """
     maker = LinkMaker(controller, purposes, channel, campaign, locale, made_by)
+    make = maker.cells if cells else lambda target: maker.row(target, stamp=False)
+    lookup = _Lookup(controller, purposes, channel)
     chunk: list[str] = []
     for ref in refs:
         chunk.append(ref.strip())
         if len(chunk) >= CHUNK:
-            yield from _chunk_rows(controller, maker, chunk, purposes, channel)
+            yield from _chunk_rows(lookup, maker, make, chunk)
             chunk = []
     if chunk:
-        yield from _chunk_rows(controller, maker, chunk, purposes, channel)
+        yield from _chunk_rows(lookup, maker, make, chunk)
 
 
-def _chunk_rows(controller, maker, chunk, purposes, channel):
-    resolved = resolve(controller, chunk)
-    flag_reachable(list(resolved.values()), purposes, controller.purposes, channel)
+def _chunk_rows(lookup, maker, make, chunk):
+    found = lookup(chunk)
+    maker.stamp()  # once a chunk: the links of a chunk are made within the same second or so
     for ref in chunk:
-        target = resolved.get(ref)
-        yield ("ok", ref, maker.row(target)) if target else ("unknown", ref, None)
+        target = found.get(ref)
+        yield ("ok", ref, make(target)) if target else ("unknown", ref, None)

@@ -2,9 +2,12 @@
 
 Every message of a campaign carries `X-Consent-Ref: <ref>` and the same ref as metadata the
 mail service echoes in its events (SendGrid custom_args, Mailgun user variables, Postmark
-Metadata, Amazon SES message tags). The ref is a signed link (salt `esp`) naming the
-controller, person, purposes, channel and campaign, so an event maps to exactly what the
-campaign's one-click link would unsubscribe, and nobody can forge one for someone else.
+Metadata, Amazon SES message tags). The ref is the campaign's one-click token itself: a
+signed link naming the controller, person, purposes, channel and campaign, so an event maps
+to exactly what the one-click link would unsubscribe, and nobody can forge one for someone
+else. It hands the mail service nothing new (the List-Unsubscribe header of the same
+message carries that token), and a row needs no third signature. Refs signed apart (salt
+`esp`) by earlier versions still map.
 
 It is base64url-encoded, because SES tags allow only letters, digits, `_` and `-`; and it
 is cut into pieces of at most 80 characters under `consent_ref`, `consent_ref_2`, …,
@@ -61,12 +64,14 @@ def read(ref: str) -> signed_links.Link:
         token = base64.urlsafe_b64decode(ref + "=" * (-len(ref) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError) as error:
         raise UnreadableRef("not base64url") from error
-    try:
-        return signed_links.read(token, "esp")
-    except signed_links.ExpiredLink as expired:
-        return expired.link
-    except signed_links.InvalidLink as error:
-        raise UnreadableRef(str(error)) from error
+    for use in ("unsubscribe", "esp"):
+        try:
+            return signed_links.read(token, use)
+        except signed_links.ExpiredLink as expired:
+            return expired.link
+        except signed_links.InvalidLink as error:
+            problem = error
+    raise UnreadableRef(str(problem)) from problem
 
 
 def unsubscribe_link(text: str) -> signed_links.Link | None:
