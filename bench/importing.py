@@ -2,8 +2,8 @@
 
 A file of new people (bases with evidence, consent decisions with given_at, mixed) is
 imported into a database that already holds the seed, exactly as `flask consent import`
-does. Then the rows the import wrote (subjects, events and state; receipts are the
-product's own extra) are exported with `COPY … TO STDOUT` and COPYed into empty tables
+does. Then the rows the import wrote (subjects, events, state and its history; receipts
+are the product's own extra) are exported with `COPY … TO STDOUT` and COPYed into empty tables
 of a fresh database made from the same models: same indexes, constraints, foreign keys and
 triggers. That COPY is the floor: what the database itself needs to store that data.
 """
@@ -25,7 +25,7 @@ HEADER = (
     "opt_out_offered_at,decision,channel,notice_version,given_at\n"
 )
 # The floor's tables, in foreign-key order; the rows written come from these.
-WRITTEN = ("subjects", "events", "state")
+WRITTEN = ("subjects", "events", "state", "state_history")
 REFERENCED = ("controllers", "purposes")
 
 
@@ -71,6 +71,7 @@ def export_written(database_url: str, after_subject: int) -> dict[str, bytes]:
         "subjects": f"id > {after_subject}",
         "events": f"subject_id > {after_subject}",
         "state": f"subject_id > {after_subject}",
+        "state_history": f"subject_id > {after_subject}",
         "controllers": "true",
         "purposes": "true",
     }
