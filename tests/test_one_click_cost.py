@@ -53,4 +53,6 @@ def test_one_click_query_count_does_not_grow_with_the_audience(client, make):
     # the chain the change was decided on instead of reading it again.
     budget = 13 if db.engine.dialect.name == "postgresql" else 14
     assert len(crowded) == len(alone) <= budget
-    assert not any("state" in s.lower() and "where" not in s.lower() for s in crowded)
+    # No read of the state (or its history) without a WHERE; inserting a row is no read.
+    reads = [s.lower() for s in crowded if not s.lower().startswith("insert")]
+    assert not any("state" in s and "where" not in s for s in reads)

@@ -349,7 +349,7 @@ def record(
     if appended is not None:
         appended += events
     db.session.flush()
-    refresh_state(subject, controller, history + events)
+    refresh_state(subject, controller, history + events, new=events)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
     return _issue_receipt(controller, subject, events, receipt_id, source, locale)
 
@@ -387,14 +387,17 @@ def decisions_for(purposes, events) -> dict[tuple[int, str], rules.Decision]:
     }
 
 
-def refresh_state(subject: Subject, controller: Controller, events: list[Event]) -> None:
+def refresh_state(
+    subject: Subject, controller: Controller, events: list[Event], new: list[Event] = ()
+) -> None:
     """Rewrite the subject's state rows and state history from its ledger (same transaction
-    as the events)."""
+    as the events); `new` are the events just appended, when the caller knows them."""
     wanted = decisions_for(controller.purposes, events)
     existing = {
         (row.purpose_id, row.channel): row
         for row in db.session.scalars(select(State).where(State.subject_id == subject.id))
     }
+    before = {key: _decision_of(row) for key, row in existing.items()}
     for (purpose_id, channel), decision in wanted.items():
         row = existing.get((purpose_id, channel))
         if row is None:
@@ -408,7 +411,15 @@ def refresh_state(subject: Subject, controller: Controller, events: list[Event])
     for key in existing.keys() - wanted.keys():  # a channel the purpose no longer offers
         db.session.delete(existing[key])
     db.session.flush()
-    state_history.rewrite(subject, controller.purposes, events)
+    if not (
+        controller.state_is_current(subject.id)
+        and state_history.follow(subject, controller.purposes, new, before, wanted)
+    ):
+        state_history.rewrite(subject, controller.purposes, events)
+
+
+def _decision_of(row: State) -> rules.Decision:
+    return rules.Decision(row.reachable, row.basis, row.reason, row.event_id, row.expires_at)
 
 
 def rebuild_states(controller: Controller, after: int = 0, limit: int | None = None) -> int | None:
@@ -449,6 +460,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
     purposes = [purpose.settings_at(now) for purpose in controller.purposes]
     # Rows that read (a purpose's settings, a receipt's notices) are made before the COPY,
     # which holds the connection until it ends.
+    decided = [(p, decisions_for(purposes, p.history)) for p in restated]
     states = [
         (
             p.subject.id,
@@ -460,12 +472,13 @@ def write_prepared(controller: Controller, people, notices) -> None:
             d.event_id,
             d.expires_at,
         )
-        for p in restated
-        for (purpose_id, channel), d in decisions_for(purposes, p.history).items()
+        for p, decisions in decided
+        for (purpose_id, channel), d in decisions.items()
     ]
     # The state history of the people restated: read and compared before the COPY too.
     history = state_history.rewrite_many(
-        [(p.subject, p.history, p.created) for p in restated], controller.purposes
+        [(p.subject, p.history, p.created, decisions) for p, decisions in decided],
+        controller.purposes,
     )
     issued = []
     for person in people:

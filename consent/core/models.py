@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -344,6 +345,15 @@ class State(db.Model):
     __tablename__ = "state"
     __table_args__ = (
         Index("ix_state_reachable", "purpose_id", "channel", "reachable", "subject_id"),
+        # The count of who is reachable, from the index alone (reachability.count_now).
+        Index(
+            "ix_state_reachable_expiry",
+            "purpose_id",
+            "channel",
+            "expires_at",
+            postgresql_where=text("reachable"),
+            sqlite_where=text("reachable"),
+        ),
     )
 
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), primary_key=True)

@@ -13,11 +13,9 @@ hold the history equal to it.
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from consent.core import bulk, ledger, reachable_copy, rules, shapes, subjects
 from consent.core.database import db
@@ -30,36 +28,10 @@ from consent.core.models import (
     Suppression,
     utcnow,
 )
+from consent.core.reachable_replay import CHUNK, Row, replayed_at
 from consent.core.vocabulary import NO_CHANNEL
 
-CHUNK = 2000
-# The event columns rules.py reads; plain rows are lighter than ORM objects.
-_EVENT_COLUMNS = (
-    Event.id,
-    Event.seq,
-    Event.kind,
-    Event.purpose_id,
-    Event.scope,
-    Event.channel,
-    Event.basis,
-    Event.source,
-    Event.mailbox_proof,
-    Event.occurred_at,
-    Event.notice_version,
-    Event.given_at,
-    # The existing-customer exception's conditions, read for legitimate-interest marketing.
-    Event.sale_reference,
-    Event.opt_out_offered_at,
-)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One reachable subject: public id, email and the lawful basis it rests on."""
-
-    subject: str
-    email: str | None
-    basis: str
+__all__ = ["Row", "replayed_at"]  # the replay is read through this module too
 
 
 def _now_query(purpose: Purpose, channel: str, now: datetime, min_notice_version=None):
@@ -133,12 +105,25 @@ def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=N
 
 
 def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None) -> int:
+    """The length of reachable_now's list. Without a notice version it is counted from the
+    partial index ix_state_reachable_expiry alone: a person's erasure makes their state
+    rows unreachable in its own transaction (subjects.erase records erasure_completed), so
+    the list's test of erased_at leaves out nobody the state rows count."""
     now = now or utcnow()
     through = purpose.controller.state_rebuilt_through
-    query = _now_query(purpose, channel, now, min_notice_version)
-    if through is not None:
-        query = query.where(State.subject_id <= through)
-    counted = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    done = [] if through is None else [State.subject_id <= through]
+    if min_notice_version is None:
+        query = select(func.count()).where(
+            State.purpose_id == purpose.id,
+            State.channel == (channel or NO_CHANNEL),
+            State.reachable,
+            or_(State.expires_at.is_(None), State.expires_at > now),
+            *done,
+        )
+    else:
+        inner = _now_query(purpose, channel, now, min_notice_version).where(*done)
+        query = select(func.count()).select_from(inner.subquery())
+    counted = db.session.scalar(query)
     if through is not None:
         counted += sum(1 for _ in replayed_at(purpose, channel, now, min_notice_version, through))
     return counted
@@ -151,53 +136,6 @@ def reachable_at(purpose: Purpose, channel: str, at: datetime, min_notice_versio
         yield Row(public_id, email, basis)
     if through is not None:
         yield from replayed_at(purpose, channel, at, min_notice_version, after=through)
-
-
-def replayed_at(purpose: Purpose, channel: str, at: datetime, min_notice_version=None, after=0):
-    """Stream Rows reachable at a past instant, replayed from the ledger: the proof.
-
-    A subject counts when it existed at `at`, or when its ledger has events up to `at`
-    (history imported later keeps its dates). Only events that can touch this purpose
-    are read (its own, subject-wide ones, direct-marketing objections): one ordered
-    query, grouped per subject as it streams.
-    """
-    relevant = and_(
-        Event.subject_id == Subject.id,
-        Event.occurred_at <= at,
-        or_(Event.purpose_id == purpose.id, Event.purpose_id.is_(None)),
-    )
-    query = (
-        select(
-            Subject.id.label("subject_pk"),
-            Subject.public_id,
-            Subject.email,
-            Subject.created_at,
-            *_EVENT_COLUMNS,
-        )
-        .outerjoin(Event, relevant)
-        .where(Subject.controller_id == purpose.controller_id, Subject.id > after)
-        .order_by(Subject.id, Event.seq)
-        .execution_options(yield_per=CHUNK)
-    )
-    for (_id, public_id, email, created_at), rows in groupby(
-        db.session.execute(query), key=lambda r: (r[0], r[1], r[2], r[3])
-    ):
-        events = rules.in_order(row for row in rows if row.id is not None)
-        if created_at > at and not events:
-            continue
-        decision = rules.decide(purpose, channel, events, at)
-        if decision.reachable and _on_notice(decision, events, min_notice_version):
-            yield Row(public_id, email, decision.basis)
-
-
-def _on_notice(decision, events, min_notice_version) -> bool:
-    """Whether the deciding consent was given on notice version `min_notice_version` or later."""
-    if min_notice_version is None:
-        return True
-    deciding = next((e for e in events if e.id == decision.event_id), None)
-    return bool(
-        deciding and deciding.notice_version and deciding.notice_version >= min_notice_version
-    )
 
 
 def rows(purpose: Purpose, channel: str, at: datetime | None = None, min_notice_version=None):

@@ -18,7 +18,7 @@ tests/test_state_history.py holds the indexed answer equal to it.
 
 from bisect import bisect_right
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from consent.core import bulk, rules
 from consent.core.database import db
@@ -53,11 +53,13 @@ def _keys(purpose) -> list[str | None]:
     return channels + ([None] if without else [])
 
 
-def rows_for(subject_id: int, created_at, purposes, events) -> list[tuple]:
+def rows_for(subject_id: int, created_at, purposes, events, final=None) -> list[tuple]:
     """The subject's whole history as tuples in the order of COLUMNS.
 
     `purposes` are the controller's purposes (anything with `settings` and `settings_at`),
-    `events` the subject's chain; both are only read."""
+    `events` the subject's chain; both are only read. `final` may hold the decisions after
+    every event under the latest settings (ledger.decisions_for's, for the state rows): the
+    last interval, when every version of the settings is in force by then, reuses them."""
     ordered = rules.in_order(events)
     times = [event.occurred_at for event in ordered]
     start = min([created_at, *times[:1]])
@@ -66,12 +68,17 @@ def rows_for(subject_id: int, created_at, purposes, events) -> list[tuple]:
         changes = {start, *times}
         changes.update(v.effective_at for v in purpose.settings if v.effective_at > start)
         points = sorted(changes)
+        settled = final is not None and all(v.effective_at <= points[-1] for v in purpose.settings)
         for channel in _keys(purpose):
             held = None  # (valid_from, decision) of the interval being built
             for point in points:
-                settings = purpose.settings_at(point)
-                seen = ordered[: bisect_right(times, point)]
-                decision = rules.standing(settings, channel, seen)
+                key = (purpose.id, channel or NO_CHANNEL)
+                if settled and point is points[-1] and key in final:
+                    decision = final[key]
+                else:
+                    settings = purpose.settings_at(point)
+                    seen = ordered[: bisect_right(times, point)]
+                    decision = rules.standing(settings, channel, seen)
                 if held is not None and held[1] == decision:
                     continue
                 if held is not None:
@@ -125,14 +132,15 @@ def _comparable(row) -> tuple:
 
 
 def rewrite_many(people, purposes) -> list[tuple]:
-    """rewrite() for a batch of (subject, events, created) at once, the bulk import's way:
-    deletes the stored rows that differ and returns the rows to insert, which the caller
-    copies with the batch's other rows. Subjects just created have nothing stored."""
+    """rewrite() for a batch of (subject, events, created, final decisions) at once, the
+    bulk import's way: deletes the stored rows that differ and returns the rows to insert,
+    which the caller copies with the batch's other rows. Subjects just created have nothing
+    stored."""
     wanted = {
-        subject.id: rows_for(subject.id, subject.created_at, purposes, events)
-        for subject, events, _created in people
+        subject.id: rows_for(subject.id, subject.created_at, purposes, events, final)
+        for subject, events, _created, final in people
     }
-    existing = [subject.id for subject, _events, created in people if not created]
+    existing = [subject.id for subject, _events, created, _final in people if not created]
     stale, fresh = [], []
     stored = {}
     if existing:
@@ -149,3 +157,47 @@ def rewrite_many(people, purposes) -> list[tuple]:
     if stale:
         db.session.execute(delete(StateHistory).where(StateHistory.id.in_(stale)))
     return fresh
+
+
+def follow(subject, purposes, new, before: dict, after: dict) -> bool:
+    """The common case of rewrite(), without reading the history: events appended at one
+    instant t, after every version of the settings took effect, to a subject whose state
+    rows (`before`, keyed as ledger.decisions_for keys them) are current and so say what
+    the history's open rows say. Each decision that changed closes its open row at t and
+    opens one from t. False, having written nothing, when the case is not this one."""
+    instants = {event.occurred_at for event in new}
+    if len(instants) != 1 or before.keys() != after.keys():
+        return False
+    (at,) = instants
+    if any(v.effective_at > at for purpose in purposes for v in purpose.settings):
+        return False
+    changed = [key for key, decision in after.items() if before[key] != decision]
+    if not changed:
+        return True
+    table = StateHistory.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            StateHistory.subject_id == bindparam("s"),
+            StateHistory.purpose_id == bindparam("p"),
+            StateHistory.channel == bindparam("c"),
+            StateHistory.valid_to.is_(None),
+        )
+        .values(valid_to=at),
+        [{"s": subject.id, "p": purpose_id, "c": channel} for purpose_id, channel in changed],
+    )
+    db.session.execute(
+        insert(table),
+        [
+            dict(
+                zip(
+                    COLUMNS,
+                    (subject.id, purpose_id, channel, at, None, *_decision(after[key])),
+                    strict=True,
+                )
+            )
+            for key in changed
+            for purpose_id, channel in [key]
+        ],
+    )
+    return True
