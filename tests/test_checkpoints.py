@@ -205,6 +205,7 @@ def _reorder_two_events(controller, news, anna, ben):
 def _delete_a_person(controller, news, anna, ben):
     for table, column in (
         ("state", "subject_id"),
+        ("state_history", "subject_id"),
         ("events", "subject_id"),
         ("receipts", "subject_id"),
     ):
