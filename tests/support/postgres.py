@@ -70,9 +70,9 @@ class PostgresServer:
 
     def resume(self) -> None:
         """Start the server on its data directory (again, after `halt`)."""
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F -c fsync=off -c max_connections=120"
-        )
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c max_connections=120"
+        if not self.durable:
+            options += " -F -c fsync=off"
         self._run(
             os.path.join(self.bindir, "pg_ctl"),
             "-D",
