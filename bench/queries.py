@@ -9,7 +9,7 @@ targets 4 and 5), each against its floor in the same run:
 
     python -m bench.queries [--quick] [--people=N]
 
-Seeding: people, their events, state rows and state history are written by SQL
+Seeding: people, their events, state rows, their tally and state history are written by SQL
 (generate_series), not through the import: what is measured reads only state, state
 history and subjects, the import has its own target (bench/write_path.py), and a million
 people through it would take most of the hour this machine has. Rows follow the product's
@@ -85,6 +85,12 @@ def _seed(url: str, people: int, purposes: dict) -> None:
                    NULL, NULL
                FROM generate_series(1, %(n)s) n""",
             {"news": news, "offers": offers, "service": service, "prof": profile, "n": people},
+        )
+        # The tally of the state rows, as the migration that made it backfills it.
+        db.execute(
+            """INSERT INTO reachable_tally (purpose_id, channel, lapses_on, delta)
+               SELECT purpose_id, channel, date_trunc('day', expires_at, 'UTC'), count(*)
+               FROM state WHERE reachable GROUP BY 1, 2, 3"""
         )
         # The history: each state row, open since the person was known; a withdrawal and a
         # late consent each split the newsletter's into two rows.

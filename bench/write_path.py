@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import importing, load
+from bench import importing, load, queries
 from bench.server import BIN, ROOT, SECRETS, _environment, _wait
 
 SCALES = {
@@ -59,6 +59,8 @@ def main(scale: str, seed: int | None = None) -> None:
         results = _measure(url, floor_url, folder, ports, (ours_env, floor_env), sizes)
     finally:
         server.stop()
+    # Reachable and time travel (targets 4 and 5): bench/queries.py, on its own database.
+    results["queries"] = queries.rows(queries.measure(sizes["seed"]))
     print(table(results, sizes))
 
 
@@ -262,6 +264,7 @@ def table(results: dict, sizes: dict) -> str:
             lost == 0 and not checked["problems"],
         ),
     ]
+    rows += results.get("queries", [])  # bench/queries.py: reachable and time travel
     lines = [
         "| what | ours, median (min–max) | floor | ratio | target | result |",
         "|---|---:|---:|---:|---|---|",

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from consent.core import importer, ledger, purposes, reachability, state_history, subjects
 from consent.core.database import db
@@ -140,6 +140,24 @@ def test_the_history_answers_every_past_instant_as_the_replay(app, make, steps):
         except LedgerError:  # refused by the rules (a channel not offered then): nothing
             db.session.rollback()
     assert_history_is_the_replay(controller, catalogue_, instants_of(controller, catalogue_))
+    for person in people:
+        assert state_history.problems(person, controller, ledger.events_of(person)) == []
+
+
+def test_verify_reports_an_altered_history(app, make, runner):
+    controller, catalogue_ = catalogue(make, "acme")
+    anna = make.subject(controller, email="anna@example.test")
+    make.record(anna, "consent_given", catalogue_["newsletter"], channel="email")
+    db.session.commit()
+    assert runner.invoke(args=["consent", "verify"]).exit_code == 0
+    db.session.execute(
+        update(StateHistory)
+        .where(StateHistory.subject_id == anna.id, StateHistory.reachable.is_(True))
+        .values(valid_from=START)
+    )
+    db.session.commit()
+    result = runner.invoke(args=["consent", "verify"])
+    assert result.exit_code == 1 and "state history differs" in result.output
 
 
 def test_a_catalogue_change_leaves_the_past_of_the_history_as_it_was(app, make):

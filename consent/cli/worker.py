@@ -8,8 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from consent.core import catalogue, outbox
+from consent.core import catalogue, outbox, tally
 from consent.core.database import db
+from consent.core.models import utcnow
 from consent.web import mail, staff_mail, webhooks
 
 # What the worker delivers: mail (staff notices too), webhooks, catalogue-change batches.
@@ -57,6 +58,8 @@ def worker(once, show_status, retry_dead, kind):
     while True:
         try:
             outcomes = outbox.deliver_due(HANDLERS, should_stop=stop.is_set)
+            tally.compact(utcnow())  # the reachable count's changes, one row per key
+            db.session.commit()
         except Exception:  # the database went away: log, wait, try again
             current_app.logger.exception("outbox delivery failed")
             db.session.rollback()

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from consent.core import chain, checkpoints, ledger
+from consent.core import chain, checkpoints, ledger, state_history
 from consent.core.database import db
 from consent.core.models import Controller, Event, Receipt, State, Subject
 
@@ -106,6 +106,7 @@ def verify(progress=None) -> Report:
             report.events += len(events)
             report.problems += check_chain(subject, controller, events)
             report.problems += check_state(subject, controller, events)
+            report.problems += state_history.problems(subject, controller, events)
             if progress:
                 progress(1)
     return report

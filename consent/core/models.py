@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from consent.core import append_only
+from consent.core import append_only, tally_ddl
 from consent.core.database import db
 
 
@@ -388,6 +388,20 @@ class StateHistory(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ReachableTally(db.Model):
+    """A change to how many state rows reach, per purpose, channel and the UTC day their
+    consent lapses (None: never); summed, the reachable count (core/tally.py)."""
+
+    __tablename__ = "reachable_tally"
+    __table_args__ = (Index("ix_reachable_tally_key", "purpose_id", "channel", "lapses_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose_id: Mapped[int] = mapped_column(ForeignKey("purposes.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    lapses_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delta: Mapped[int] = mapped_column(Integer)
+
+
 class Receipt(db.Model):
     """One signed consent receipt per interaction."""
 
@@ -547,6 +561,7 @@ class Checkpoint(db.Model):
 
 for _table in append_only.TABLES:
     append_only.attach(db.metadata.tables[_table])
+tally_ddl.attach(db.metadata.tables["state"])  # the reachable tally follows state
 
 
 class DeploymentSetting(db.Model):

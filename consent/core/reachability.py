@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from consent.core import bulk, ledger, reachable_copy, rules, shapes, subjects
+from consent.core import bulk, ledger, reachable_copy, rules, shapes, subjects, tally
 from consent.core.database import db
 from consent.core.models import (
     Event,
@@ -105,12 +105,15 @@ def reachable_now(purpose: Purpose, channel: str, now=None, min_notice_version=N
 
 
 def count_now(purpose: Purpose, channel: str, now=None, min_notice_version=None) -> int:
-    """The length of reachable_now's list. Without a notice version it is counted from the
-    partial index ix_state_reachable_expiry alone: a person's erasure makes their state
-    rows unreachable in its own transaction (subjects.erase records erasure_completed), so
-    the list's test of erased_at leaves out nobody the state rows count."""
+    """The length of reachable_now's list, from the tally of the state rows (tally.py), or
+    while state is recomputed from the partial index ix_state_reachable_expiry. Neither
+    joins the people: a person's erasure makes their state rows unreachable in its own
+    transaction (subjects.erase records erasure_completed), so the list's test of erased_at
+    leaves out nobody the state rows count."""
     now = now or utcnow()
     through = purpose.controller.state_rebuilt_through
+    if through is None and min_notice_version is None:
+        return tally.count(purpose.id, channel or NO_CHANNEL, now)
     done = [] if through is None else [State.subject_id <= through]
     if min_notice_version is None:
         query = select(func.count()).where(

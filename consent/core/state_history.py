@@ -201,3 +201,36 @@ def follow(subject, purposes, new, before: dict, after: dict) -> bool:
         ],
     )
     return True
+
+
+def problems(subject, controller, events) -> list[str]:
+    """Where the stored history says other than the replay (for `consent verify`), in the
+    intervals that reach (what time travel reads; before a person's first event nothing
+    reaches), compared once empty intervals are left out and neighbours that say the same
+    are joined, as the fast path of follow() may leave them."""
+    if not controller.state_is_current(subject.id):
+        return []
+    stored = db.session.execute(
+        select(*(getattr(StateHistory, c) for c in COLUMNS))
+        .where(StateHistory.subject_id == subject.id)
+        .order_by(StateHistory.purpose_id, StateHistory.channel, StateHistory.valid_from)
+    ).all()
+    wanted = rows_for(subject.id, subject.created_at, controller.purposes, events)
+    got, want = _joined(stored), _joined(sorted(wanted, key=lambda r: (r[1], r[2], r[3])))
+    if got == want:
+        return []
+    return [f"subject {subject.public_id}: state history differs from the ledger's replay"]
+
+
+def _joined(rows) -> list[tuple]:
+    joined = []
+    for row in rows:
+        row = _comparable(tuple(row))
+        if not row[5] or (row[4] is not None and row[4] <= row[3]):
+            continue  # one that does not reach, or an empty interval (two changes at once)
+        last = joined[-1] if joined else None
+        if last and last[:3] == row[:3] and last[4] == row[3] and last[5:] == row[5:]:
+            joined[-1] = (*last[:4], row[4], *last[5:])
+        else:
+            joined.append(row)
+    return joined
