@@ -17,14 +17,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, literal, select, text
 
-from consent.core import merkle, signing
+from consent.core import bulk, merkle, signing
 from consent.core.database import db
 from consent.core.models import Checkpoint, Controller, Event, Leaf, TreeNode
 
 TYP = "consent-checkpoint+jwt"
-CHUNK = 5000
+CHUNK = 20_000
+LEAF_COLUMNS = ("controller_id", "leaf_index", "event_id", "event_hash")
+NODE_COLUMNS = ("controller_id", "level", "index", "hash")
+# Subtrees of fewer leaves are not stored: one read of their (at most 15) leaves gives
+# their hash for a proof, and a run writes a sixteenth of the nodes it would otherwise.
+NODE_MIN_WIDTH = 16
 
 
 class CheckpointError(ValueError):
@@ -53,19 +58,54 @@ def latest(controller: Controller) -> Checkpoint | None:
     )
 
 
-def _new_events(controller: Controller, previous: Checkpoint | None):
-    """Events no leaf covers, by an anti-join over the recent ledger only: events recorded
-    since the last covered one, less a grace period for transactions that commit late."""
+# The new leaves of a run, numbered before any is written (see _cover_new_events).
+_NEW = Table(
+    "checkpoint_new_leaves",
+    MetaData(),
+    Column("leaf_index", Integer),
+    Column("event_id", String(36)),
+    Column("event_hash", String(64)),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _cover_new_events(controller: Controller, previous: Checkpoint | None, size: int) -> int:
+    """Give every event no leaf covers its leaf, numbered on from `size` in (recorded_at,
+    id) order, with two INSERT … SELECTs: the database reads, numbers and writes them
+    without a row crossing to Python and back. Returns how many leaves were added.
+
+    The events are found with an anti-join over the recent ledger only: those recorded
+    since the last covered one, less a grace period for transactions that commit late.
+    They go into a temporary table first, so the anti-join never reads `leaves` while the
+    same statement writes it (a nested loop over a growing table would cost n²)."""
     covered = select(Leaf.event_id).where(Leaf.event_id == Event.id).exists()
-    query = select(Event.id, Event.hash, Event.recorded_at).where(
+    number = func.row_number().over(order_by=(Event.recorded_at, Event.id))
+    query = select(number + (size - 1), Event.id, Event.hash).where(
         Event.controller_id == controller.id, ~covered
     )
     if previous is not None and previous.covered_until is not None:
         grace = timedelta(seconds=current_app.config["CHECKPOINT_GRACE_SECONDS"])
         query = query.where(Event.recorded_at >= previous.covered_until - grace)
-    return db.session.execute(
-        query.order_by(Event.recorded_at, Event.id).execution_options(yield_per=CHUNK)
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_NEW.name}")
+    _NEW.create(connection)
+    connection.execute(insert(_NEW).from_select(list(_NEW.c.keys()), query))
+    added = connection.execute(select(func.count()).select_from(_NEW)).scalar_one()
+    rows = select(literal(controller.id, Integer), *_NEW.c)
+    connection.execute(insert(Leaf.__table__).from_select(LEAF_COLUMNS, rows))
+    _NEW.drop(connection)
+    return added
+
+
+def _leaf_hashes(controller: Controller, start: int):
+    """The event hashes of the leaves from `start` on, in order, in lists of CHUNK."""
+    query = (
+        select(Leaf.event_hash)
+        .where(Leaf.controller_id == controller.id, Leaf.leaf_index >= start)
+        .order_by(Leaf.leaf_index)
+        .execution_options(yield_per=CHUNK)
     )
+    return db.session.connection().execute(query).scalars().partitions()
 
 
 def claims_of(checkpoint: Checkpoint, slug: str) -> dict:
@@ -83,52 +123,33 @@ def run(controller: Controller) -> Checkpoint | None:
     _lock(controller)
     previous = latest(controller)
     size = previous.tree_size if previous else 0
+    if not _cover_new_events(controller, previous, size) and previous is not None:
+        return None  # (a first run signs the empty tree)
     frontier = [(n, bytes.fromhex(h)) for n, h in (previous.frontier if previous else [])]
-    leaves, nodes = [], []
+    nodes = []
 
     def merged(width, index, digest):
-        nodes.append(
-            {
-                "controller_id": controller.id,
-                "level": width.bit_length() - 1,
-                "index": index,
-                "hash": digest.hex(),
-            }
-        )
+        if width >= NODE_MIN_WIDTH:
+            nodes.append((controller.id, width.bit_length() - 1, index, digest.hex()))
 
-    def flush():
-        if leaves:
-            db.session.execute(insert(Leaf), leaves)
-        if nodes:
-            db.session.execute(insert(TreeNode), nodes)
-        leaves.clear()
+    for hashes in _leaf_hashes(controller, size):
+        size = merkle.extend(frontier, size, hashes, merged)
+        bulk.insert(TreeNode.__table__, NODE_COLUMNS, nodes)
         nodes.clear()
-
+    # Leaves are numbered in recorded_at order: the last one's event was recorded last.
+    last = db.session.scalar(
+        select(Event.recorded_at)
+        .join(Leaf, Leaf.event_id == Event.id)
+        .where(Leaf.controller_id == controller.id, Leaf.leaf_index == size - 1)
+    )
     covered_until = previous.covered_until if previous else None
-    for event_id, event_hash, recorded_at in _new_events(controller, previous):
-        leaves.append(
-            {
-                "controller_id": controller.id,
-                "leaf_index": size,
-                "event_id": event_id,
-                "event_hash": event_hash,
-            }
-        )
-        merkle.append(frontier, merkle.leaf_hash(event_hash), merged)
-        covered_until = max(covered_until or recorded_at, recorded_at)
-        size += 1
-        if len(leaves) >= CHUNK:
-            flush()
-    flush()
-    if previous is not None and size == previous.tree_size:
-        return None
     checkpoint = Checkpoint(
         controller_id=controller.id,
         tree_size=size,
         root_hash=merkle.root(frontier).hex(),
         issued_at=int(time.time()),
         frontier=[[n, digest.hex()] for n, digest in frontier],
-        covered_until=covered_until,
+        covered_until=max(covered_until, last) if covered_until and last else covered_until or last,
     )
     checkpoint.jws = signing.sign(claims_of(checkpoint, controller.slug), signing.CHECKPOINT, TYP)
     db.session.add(checkpoint)
@@ -184,11 +205,30 @@ class StoredTree:
             raise CheckpointError(f"tree node {level}/{index} is missing")
         return bytes.fromhex(stored)
 
+    def _leaves(self, start: int, end: int) -> bytes:
+        """MTH of a few leaves, from the leaves themselves (one read)."""
+        stored = db.session.scalars(
+            select(Leaf.event_hash)
+            .where(
+                Leaf.controller_id == self.controller_id,
+                Leaf.leaf_index >= start,
+                Leaf.leaf_index < end,
+            )
+            .order_by(Leaf.leaf_index)
+        ).all()
+        if len(stored) != end - start:
+            raise CheckpointError(f"a leaf between {start} and {end - 1} is missing")
+        frontier = []
+        merkle.extend(frontier, 0, stored)
+        return merkle.root(frontier)
+
     def __call__(self, start: int, end: int) -> bytes:
         if (start, end) not in self._cache:
             width = end - start
             if width == 1:
                 digest = self._leaf(start)
+            elif width < NODE_MIN_WIDTH:
+                digest = self._leaves(start, end)
             elif width & (width - 1) == 0 and start % width == 0:
                 digest = self._node(width.bit_length() - 1, start // width)
             else:
