@@ -7,6 +7,7 @@ The grants are read from the page itself, so the page cannot fall behind a new t
 
 import re
 import uuid
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -15,10 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from consent import create_app
+from consent.core import staff_audit, staff_changes, subject_requests
 from consent.core.database import db
 from tests.support.factories import Factory
 from tests.support.pages import link_for, world
 from tests.support.settings import config_on
+from tests.support.staff import staff_user
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "production.md"
 
@@ -76,7 +79,23 @@ def test_the_application_role_runs_everything_with_the_pages_grants(roles, tmp_p
         for command in (["worker", "--once"], ["checkpoint"], ["retention"], ["verify"]):
             result = runner.invoke(args=["consent", *command])
             assert result.exit_code == 0, (command, result.output)
-        for statement in ("DELETE FROM events", "UPDATE receipts SET jws = ''"):
+        # Staff: a phone objection with its note, a request by letter, the staff log, and
+        # an erasure that takes the note and the request's texts with the person.
+        admin = staff_user(c, "admin")
+        said = staff_changes.Said("objection", scope="direct_marketing", channel="phone",
+                                  reference="T-1", note="Rang: niet meer bellen")  # fmt: skip
+        staff_changes.record_said(admin, s, said)
+        request = subject_requests.record(admin, s, "erasure", date.today(), note="Letter")
+        staff_audit.log(admin, staff_audit.VIEWED, s)
+        db.session.commit()
+        staff_changes.record_said(admin, s, staff_changes.Said("erasure"), request=request)
+        db.session.commit()
+        assert staff_changes.notes_of(s) == []
+        for statement in (
+            "DELETE FROM events",
+            "UPDATE receipts SET jws = ''",
+            "DELETE FROM staff_audit",
+        ):
             with pytest.raises(DBAPIError, match="permission denied|append-only"):
                 db.session.execute(text(statement))
             db.session.rollback()
