@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import importing, load, queries
+from bench import importing, load, queries, read_path
 from bench.server import BIN, ROOT, SECRETS, _environment, _wait
 
 SCALES = {
@@ -57,6 +57,8 @@ def main(scale: str, seed: int | None = None) -> None:
         init = [str(BIN / "flask"), "--app", "app", "consent", "init-db"]
         subprocess.run(init, cwd=ROOT, env=ours_env, check=True, capture_output=True)
         results = _measure(url, floor_url, folder, ports, (ours_env, floor_env), sizes)
+        # Preference page, campaign CSV, checkpoint (targets 3, 6, 7): bench/read_path.py.
+        results["read_path"] = read_path.measure(url, folder, sizes)
     finally:
         server.stop()
     # Reachable and time travel (targets 4 and 5): bench/queries.py, on its own database.
@@ -265,6 +267,7 @@ def table(results: dict, sizes: dict) -> str:
         ),
     ]
     rows += results.get("queries", [])  # bench/queries.py: reachable and time travel
+    rows += results.get("read_path", [])  # bench/read_path.py: page, links CSV, checkpoint
     lines = [
         "| what | ours, median (min–max) | floor | ratio | target | result |",
         "|---|---:|---:|---:|---|---|",
