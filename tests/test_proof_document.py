@@ -145,3 +145,11 @@ def test_a_small_history_prints_on_two_a4_pages(app, browser, history, locale):
             assert pdf.startswith(b"%PDF")
         finally:
             context.close()
+
+
+def test_every_event_kind_and_source_has_its_words():
+    from consent.core import vocabulary
+    from consent.web import proof_document
+
+    assert set(proof_document.SENTENCES) == set(vocabulary.KINDS)
+    assert set(proof_document.THROUGH) == set(vocabulary.SOURCES)
