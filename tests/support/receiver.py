@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from consent import ROOT
+
 DOCS = ROOT / "docs" / "webhooks.md"
 
 
