@@ -4,6 +4,7 @@ without them."""
 
 import pytest
 
+from consent.core import staff_changes
 from consent.core.database import db
 from consent.web import mail
 from tests.support.live import serving
@@ -103,3 +104,17 @@ def test_the_accent_colour_reaches_the_browser(app, browser, make, width):
             assert page.locator("header.brand .brand-name").inner_text() == "Acme"
         finally:
             context.close()
+
+
+def test_the_notices_staff_decisions_owe_a_person_come_from_the_brand(app, make, smtp):
+    c, s, p = branded(make, locale="nl")
+    staff_changes.queue_override_notice(s, p["offers"], "Fraud prevention.", [])
+    db.session.commit()
+    deliver(app)
+    [(_recipients, message)] = wait_for(smtp)
+    assert message["From"] == "Acme Privacy <privacy@acme.example>"
+    assert (
+        '<img src="https://cdn.acme.example/logo.png" alt="Acme"'
+        in message.get_body(("html",)).get_content()
+    )
+    assert message.get_body(("plain",)).get_content().rstrip().endswith("Acme")

@@ -81,9 +81,9 @@ def test_smtp_failure_answers_the_same(client, make, app, monkeypatch):
     assert "Check your inbox" in response.get_data(True)
 
 
-def test_without_smtp_host_mail_goes_to_the_outbox(app, tmp_path):
+def test_without_smtp_host_mail_goes_to_the_outbox(app, make, tmp_path):
     app.config.update(SMTP_HOST="", MAIL_OUTBOX=str(tmp_path / "outbox"))
-    mail.send("someone@example.org", "Subject line", "Body text")
+    mail.send("someone@example.org", "Subject line", "Body text", None, make.controller())
     [path] = (tmp_path / "outbox").glob("*.eml")
     message = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert message["To"] == "someone@example.org" and message["Subject"] == "Subject line"

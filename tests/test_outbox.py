@@ -240,9 +240,9 @@ def test_erasure_purges_the_persons_queued_mail(app, make):
 def test_no_request_sends_mail(app, client, make, monkeypatch):
     """The suite-wide guard (conftest) fails any request that sends mail itself; the flows
     that mail people answer under it and leave the sending to the worker."""
-    with app.test_request_context(), pytest.raises(AssertionError, match="inside a request"):
-        mail.send("someone@example.org", "Subject", "Body")
     c, s, _p = world(make)
+    with app.test_request_context(), pytest.raises(AssertionError, match="inside a request"):
+        mail.send("someone@example.org", "Subject", "Body", None, c)
     form = expired_form(client, c, s, monkeypatch)
     answer = client.post("/links/renew", data={**form, "email": "anna.jansen@example.nl"})
     assert answer.status_code == 200 and rows()[0].state == "pending"

@@ -17,15 +17,13 @@ from consent.web import branding
 from consent.web.i18n import _
 
 
-def send(
-    to: str, subject: str, text: str, html: str | None = None, controller=None
-) -> EmailMessage:
-    """Send one message, from the controller's branded sender when it is for a controller;
-    raises smtplib/OSError errors for the caller to decide on."""
+def send(to: str, subject: str, text: str, html: str | None, controller) -> EmailMessage:
+    """Send one message to a person from the controller's (branded) sender; raises
+    smtplib/OSError errors for the caller to decide on."""
     config = current_app.config
     message = EmailMessage()
     sender = config["MAIL_FROM"]
-    message["From"] = branding.sender(controller, sender) if controller else sender
+    message["From"] = branding.sender(controller, sender)
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False, usegmt=True)

@@ -12,7 +12,7 @@ from consent.core.models import Controller, Subject
 from consent.core.staff_changes import OBJECTION_NOTICE
 from consent.core.staff_records import SubjectRequest
 from consent.web import mail
-from consent.web.i18n import _
+from consent.web.i18n import _l
 from consent.web.staff_words import REQUEST_KINDS
 
 
@@ -23,13 +23,20 @@ def _person(message) -> tuple[Controller, Subject] | None:
     return db.session.get(Controller, message.controller_id), subject
 
 
-def _context(controller, subject, locale) -> dict:
-    return {
-        "controller": controller,
-        "authority": controller.authority_for(subject.country),
-        "contact": controller.dpo_email,
-        "mail_locale": locale,
-    }
+def _send(controller, subject, locale: str, template: str, title, **values) -> None:
+    """Render `mail/<template>.html` and its text twin in the person's language, and send
+    them from the controller's sender; `title` is a lazy string, read in that language."""
+    with force_locale(locale):
+        context = {
+            "controller": controller,
+            "authority": controller.authority_for(subject.country),
+            "contact": controller.dpo_email,
+            "mail_locale": locale,
+            **values,
+        }
+        text = render_template(f"mail/{template}_text.html", **context)
+        html = render_template(f"mail/{template}.html", **context)
+        mail.send(subject.email, str(title), text, html, controller)
 
 
 def deliver_objection_notice(message) -> None:
@@ -42,15 +49,15 @@ def deliver_objection_notice(message) -> None:
     locale = payload["locale"]
     purpose = purposes.purpose_by_slug(controller, payload["purpose"])
     notice = purposes.current_notices(controller, locale).get(purpose.id) if purpose else None
-    with force_locale(locale):
-        context = _context(controller, subject, locale) | {
-            "purpose": notice.title if notice else payload["purpose"],
-            "grounds": payload["grounds"],
-        }
-        title = _("About your objection at %(name)s", name=controller.name)
-        text = render_template("mail/objection_notice_text.html", **context)
-        html = render_template("mail/objection_notice.html", **context)
-    mail.send(subject.email, title, text, html)
+    _send(
+        controller,
+        subject,
+        locale,
+        "objection_notice",
+        _l("About your objection at %(name)s", name=controller.name),
+        purpose=notice.title if notice else payload["purpose"],
+        grounds=payload["grounds"],
+    )
 
 
 def deliver_extension_notice(message) -> None:
@@ -62,16 +69,18 @@ def deliver_extension_notice(message) -> None:
     controller, subject = found
     locale = message.payload["locale"]
     with force_locale(locale):
-        context = _context(controller, subject, locale) | {
-            "kind": REQUEST_KINDS.get(request.kind, request.kind),
-            "received": format_date(request.received_on, "long"),
-            "due": format_date(request.due_on, "long"),
-            "reason": request.extension_reason or "",
-        }
-        title = _("Your request to %(name)s: we need more time", name=controller.name)
-        text = render_template("mail/request_extended_text.html", **context)
-        html = render_template("mail/request_extended.html", **context)
-    mail.send(subject.email, title, text, html)
+        received, due = (format_date(day, "long") for day in (request.received_on, request.due_on))
+    _send(
+        controller,
+        subject,
+        locale,
+        "request_extended",
+        _l("Your request to %(name)s: we need more time", name=controller.name),
+        kind=REQUEST_KINDS.get(request.kind, request.kind),
+        received=received,
+        due=due,
+        reason=request.extension_reason or "",
+    )
 
 
 def deliver_refusal_notice(message) -> None:
@@ -83,15 +92,17 @@ def deliver_refusal_notice(message) -> None:
     controller, subject = found
     locale = message.payload["locale"]
     with force_locale(locale):
-        context = _context(controller, subject, locale) | {
-            "kind": REQUEST_KINDS.get(request.kind, request.kind),
-            "received": format_date(request.received_on, "long"),
-            "reasons": message.payload["reasons"],
-        }
-        title = _("Your request to %(name)s", name=controller.name)
-        text = render_template("mail/request_refused_text.html", **context)
-        html = render_template("mail/request_refused.html", **context)
-    mail.send(subject.email, title, text, html)
+        received = format_date(request.received_on, "long")
+    _send(
+        controller,
+        subject,
+        locale,
+        "request_refused",
+        _l("Your request to %(name)s", name=controller.name),
+        kind=REQUEST_KINDS.get(request.kind, request.kind),
+        received=received,
+        reasons=message.payload["reasons"],
+    )
 
 
 HANDLERS = {
