@@ -1,5 +1,5 @@
 """The one load client every contender is driven with: N threads, each with its own
-keep-alive HTTP connection, POSTing a list of paths as fast as the server answers.
+keep-alive HTTP connection, sending a list of paths as fast as the server answers.
 
 Threads rather than asyncio: a thread waits on its socket without holding the GIL, and
 the same code drives our server and the floor, so whatever the client costs, it costs
@@ -36,7 +36,18 @@ class Result:
 
 
 def post_all(port: int, paths: list[str], clients: int = 16) -> Result:
-    """POST every path once, `clients` at a time; every answer's status and latency."""
+    """POST the one-click body to every path once, `clients` at a time."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return request_all(port, paths, "POST", clients, ONE_CLICK_BODY, form)
+
+
+def get_all(port: int, paths: list[str], clients: int = 16) -> Result:
+    """GET every path once, `clients` at a time."""
+    return request_all(port, paths, "GET", clients)
+
+
+def request_all(port, paths, method, clients, body=None, headers=None) -> Result:
+    """Send every path once, `clients` at a time; every answer's status and latency."""
     remaining = iter(paths)
     lock = threading.Lock()
     latencies: list[float] = []
@@ -51,12 +62,7 @@ def post_all(port: int, paths: list[str], clients: int = 16) -> Result:
                 break
             started = time.perf_counter()
             try:
-                connection.request(
-                    "POST",
-                    path,
-                    body=ONE_CLICK_BODY,
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                )
+                connection.request(method, path, body=body, headers=headers or {})
                 response = connection.getresponse()
                 response.read()
                 status = response.status

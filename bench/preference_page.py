@@ -11,14 +11,11 @@ with its own keep-alive connection. `make bench` calls `measure` on its own seed
 database; run alone, this starts its own PostgreSQL and imports PEOPLE (2,000) people.
 """
 
-import http.client
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,45 +25,6 @@ from bench.server import BIN, ROOT, _environment, _wait
 CLIENTS = 16
 RUNS = 3
 TARGET = 0.35
-
-
-def get_all(port: int, paths: list[str], clients: int = CLIENTS) -> load.Result:
-    """GET every path once, `clients` at a time (load.post_all's client, for GETs)."""
-    remaining = iter(paths)
-    lock = threading.Lock()
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-
-    def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                path = next(remaining, None)
-            if path is None:
-                break
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                status = 0
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
-        connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return load.Result(len(paths), time.perf_counter() - started, latencies, statuses)
 
 
 def paths(limit: int) -> tuple[list[str], list[str]]:
@@ -116,12 +74,12 @@ def measure(url: str, folder: Path, per_run: int) -> list[tuple[load.Result, loa
     try:
         for port in ports:
             _wait(port)
-        get_all(ports[0], ours_paths[:200])  # warm both: every worker has opened its pool
-        get_all(ports[1], floor_paths[:200])
+        load.get_all(ports[0], ours_paths[:200])  # warm both: every worker has opened its pool
+        load.get_all(ports[1], floor_paths[:200])
         runs = []
         for _ in range(RUNS):
-            ours = get_all(ports[0], ours_paths)
-            floor = get_all(ports[1], floor_paths)
+            ours = load.get_all(ports[0], ours_paths)
+            floor = load.get_all(ports[1], floor_paths)
             assert ours.failed == 0 and floor.failed == 0, (ours.statuses, floor.statuses)
             runs.append((ours, floor))
         return runs

@@ -14,10 +14,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from bench import load
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -71,31 +71,6 @@ def _people(database_url: str, count: int) -> list[str]:
     return paths
 
 
-def _post_all(port: int, paths: list[str], clients: int) -> tuple[float, dict]:
-    local = threading.local()
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-
-    def post(path):
-        if not hasattr(local, "connection"):
-            local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        local.connection.request(
-            "POST",
-            path,
-            body="List-Unsubscribe=One-Click",
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        response = local.connection.getresponse()
-        response.read()
-        with lock:
-            statuses[response.status] = statuses.get(response.status, 0) + 1
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        list(pool.map(post, paths))
-    return time.perf_counter() - start, statuses
-
-
 def measure(people: int = 2000, clients: int = 16) -> dict:
     from tests.support.mail import free_port
     from tests.support.postgres import PostgresServer
@@ -118,7 +93,7 @@ def measure(people: int = 2000, clients: int = 16) -> dict:
         )
         try:
             _wait(port)
-            seconds, statuses = _post_all(port, paths, clients)
+            result = load.post_all(port, paths, clients)
         finally:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(60)
@@ -129,9 +104,9 @@ def measure(people: int = 2000, clients: int = 16) -> dict:
         "people": people,
         "clients": clients,
         "workers": workers,
-        "seconds": seconds,
-        "per_second": people / seconds,
-        "statuses": statuses,
+        "seconds": result.seconds,
+        "per_second": people / result.seconds,
+        "statuses": result.statuses,
     }
 
 
