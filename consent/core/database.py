@@ -24,3 +24,23 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def once_per_transaction(key, compute):
+    """What `compute()` returns, computed once in the session's current transaction: rows that
+    several steps of one request read (a catalogue's current notices) are read once, and a
+    later transaction reads them afresh. `forget_memos()` drops them when the transaction
+    itself writes what they were computed from."""
+    session = db.session()
+    memo = session.info.get("memo")
+    if memo is not None and memo[0] is session.get_transaction() and key in memo[1]:
+        return memo[1][key]
+    value = compute()  # begins the transaction when nothing else has yet
+    if memo is None or memo[0] is not session.get_transaction():
+        session.info["memo"] = memo = (session.get_transaction(), {})
+    memo[1][key] = value
+    return value
+
+
+def forget_memos(session) -> None:
+    session.info.pop("memo", None)

@@ -28,7 +28,7 @@ def subject_export(controller: Controller, subject: Subject) -> dict:
     receipts = db.session.scalars(
         select(Receipt).where(Receipt.subject_id == subject.id).order_by(Receipt.created_at)
     )
-    states = db.session.scalars(select(State).where(State.subject_id == subject.id))
+    states = db.session.execute(select(State.__table__).where(State.subject_id == subject.id))
     seen = {(e.purpose_id, e.notice_version, e.locale) for e in events if e.notice_version}
     notices = [
         {"purpose": slugs.get(n.purpose_id), "hash": n.text_hash}

@@ -53,7 +53,7 @@ def check_state(subject: Subject, controller: Controller, events: list[Event]) -
     wanted = ledger.decisions_for(controller.purposes, events)
     stored = {
         (row.purpose_id, row.channel): row
-        for row in db.session.scalars(select(State).where(State.subject_id == subject.id))
+        for row in db.session.execute(select(State.__table__).where(State.subject_id == subject.id))
     }
     problems = []
     slugs = {p.id: p.slug for p in controller.purposes}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from consent.core import bulk, chain, observe, receipts, rules, state_history, webhooks
 from consent.core.database import db
@@ -205,7 +205,9 @@ def lock(subject: Subject) -> list[Event]:
     On PostgreSQL one SELECT … FOR UPDATE both locks and re-reads the row; SQLite has no row
     locks, so a write that changes nothing takes its write lock, and the row is read again.
     """
-    if bulk.is_postgresql():
+    if held(subject):
+        pass  # read under its lock earlier in this transaction (subjects.by_link)
+    elif bulk.is_postgresql():
         db.session.execute(
             select(Subject)
             .where(Subject.id == subject.id)
@@ -221,6 +223,22 @@ def lock(subject: Subject) -> list[Event]:
         )
         db.session.refresh(subject)
     return events_of(subject)
+
+
+def hold(subject: Subject) -> None:
+    """Note that this transaction read the subject's row FOR UPDATE (PostgreSQL): `lock()`
+    need not lock and read it again until the transaction ends."""
+    session = db.session()
+    noted = session.info.get("locked")
+    if noted is None or noted[0] is not session.get_transaction():
+        session.info["locked"] = noted = (session.get_transaction(), set())
+    noted[1].add(subject.id)
+
+
+def held(subject: Subject) -> bool:
+    session = db.session()
+    noted = session.info.get("locked")
+    return noted is not None and noted[0] is session.get_transaction() and subject.id in noted[1]
 
 
 def events_of(subject: Subject) -> list[Event]:
@@ -391,35 +409,102 @@ def refresh_state(
     subject: Subject, controller: Controller, events: list[Event], new: list[Event] = ()
 ) -> None:
     """Rewrite the subject's state rows and state history from its ledger (same transaction
-    as the events); `new` are the events just appended, when the caller knows them."""
+    as the events); `new` are the events just appended, when the caller knows them.
+
+    Only the rows whose decision changed are written, with no ORM objects: a one-click
+    changes one or two of a dozen rows. While the controller's state is current, the rows
+    stored are the decisions of the chain before `new` (the state equals a rebuild from
+    the ledger), so they need not be read first; a row found missing falls back to reading."""
     wanted = decisions_for(controller.purposes, events)
-    existing = {
-        (row.purpose_id, row.channel): row
-        for row in db.session.scalars(select(State).where(State.subject_id == subject.id))
-    }
-    before = {key: _decision_of(row) for key, row in existing.items()}
-    for (purpose_id, channel), decision in wanted.items():
-        row = existing.get((purpose_id, channel))
-        if row is None:
-            row = State(subject_id=subject.id, purpose_id=purpose_id, channel=channel)
-            db.session.add(row)
-        row.reachable = decision.reachable
-        row.basis = decision.basis
-        row.reason = decision.reason
-        row.event_id = decision.event_id
-        row.expires_at = decision.expires_at
-    for key in existing.keys() - wanted.keys():  # a channel the purpose no longer offers
-        db.session.delete(existing[key])
-    db.session.flush()
-    if not (
-        controller.state_is_current(subject.id)
-        and state_history.follow(subject, controller.purposes, new, before, wanted)
-    ):
+    current = controller.state_is_current(subject.id)
+    if new and current:
+        before = decisions_for(controller.purposes, events[: len(events) - len(new)])
+        if before.keys() == wanted.keys() and _update_changed(subject, before, wanted):
+            if not state_history.follow(subject, controller.purposes, new, before, wanted):
+                state_history.rewrite(subject, controller.purposes, events)
+            return
+        current = False  # the rows were not what the chain says: rewrite the history too
+    before = _write_difference(subject, wanted)
+    if not (current and state_history.follow(subject, controller.purposes, new, before, wanted)):
         state_history.rewrite(subject, controller.purposes, events)
 
 
-def _decision_of(row: State) -> rules.Decision:
-    return rules.Decision(row.reachable, row.basis, row.reason, row.event_id, row.expires_at)
+def _update_changed(subject: Subject, before: dict, wanted: dict) -> bool:
+    """Update the rows whose decision changed, one statement each; False at the first row
+    that is not there (what was updated stays right: the caller rewrites the rest)."""
+    for key in wanted.keys():
+        if wanted[key] == before[key]:
+            continue
+        purpose_id, channel = key
+        updated = db.session.execute(
+            update(STATE)
+            .where(
+                STATE.c.subject_id == subject.id,
+                STATE.c.purpose_id == purpose_id,
+                STATE.c.channel == channel,
+            )
+            .values(_fields(wanted[key]))
+        )
+        if updated.rowcount != 1:
+            return False
+    return True
+
+
+def _write_difference(subject: Subject, wanted: dict) -> dict:
+    """Read the subject's state rows and write what differs from `wanted`; the rows as read."""
+    before = {
+        (row.purpose_id, row.channel): rules.Decision(*row[2:])
+        for row in db.session.execute(
+            select(STATE.c.purpose_id, STATE.c.channel, *STATE_DECISION).where(
+                STATE.c.subject_id == subject.id
+            )
+        )
+    }
+    changed = [key for key in wanted.keys() & before.keys() if wanted[key] != before[key]]
+    if changed:
+        db.session.execute(
+            update(STATE)
+            .where(
+                STATE.c.subject_id == subject.id,
+                STATE.c.purpose_id == bindparam("p"),
+                STATE.c.channel == bindparam("c"),
+            )
+            .values({name: bindparam(f"new_{name}") for name in DECISION_FIELDS}),
+            [_state_values(key, wanted[key]) for key in changed],
+        )
+    added = wanted.keys() - before.keys()
+    if added:
+        db.session.execute(
+            insert(STATE),
+            [
+                {"subject_id": subject.id, "purpose_id": p, "channel": c, **_fields(wanted[(p, c)])}
+                for p, c in added
+            ],
+        )
+    for purpose_id, channel in before.keys() - wanted.keys():  # a channel no longer offered
+        db.session.execute(
+            delete(STATE).where(
+                STATE.c.subject_id == subject.id,
+                STATE.c.purpose_id == purpose_id,
+                STATE.c.channel == channel,
+            )
+        )
+    return before
+
+
+STATE = State.__table__
+DECISION_FIELDS = ("reachable", "basis", "reason", "event_id", "expires_at")
+STATE_DECISION = tuple(STATE.c[name] for name in DECISION_FIELDS)
+
+
+def _fields(decision: rules.Decision) -> dict:
+    return {name: getattr(decision, name) for name in DECISION_FIELDS}
+
+
+def _state_values(key, decision: rules.Decision) -> dict:
+    purpose_id, channel = key
+    values = {f"new_{name}": value for name, value in _fields(decision).items()}
+    return {"p": purpose_id, "c": channel, **values}
 
 
 def rebuild_states(controller: Controller, after: int = 0, limit: int | None = None) -> int | None:

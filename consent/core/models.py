@@ -340,7 +340,10 @@ def _refuse_event_delete(mapper, connection, target):
 
 
 class State(db.Model):
-    """Current answer per subject × purpose × channel, kept in step with the ledger."""
+    """Current answer per subject × purpose × channel, kept in step with the ledger.
+
+    Written only with Core statements (ledger.refresh_state, bulk import), which a session's
+    identity map never sees: read it as rows (`select(State.__table__)`), not as objects."""
 
     __tablename__ = "state"
     __table_args__ = (

@@ -2,9 +2,11 @@
 
 import hashlib
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from consent.core.database import db
+from consent.core.database import db, forget_memos, once_per_transaction
 from consent.core.durations import parse_duration
 from consent.core.models import (
     VERSIONED_SETTINGS,
@@ -142,8 +144,26 @@ def notices(purpose: Purpose, version: int) -> list[Notice]:
     )
 
 
-def current_notices(controller: Controller, locale: str) -> dict[int, Notice]:
-    """The newest notice of every purpose of the controller in one locale: {purpose_id: notice}."""
+def current_notices(controller: Controller, locale: str) -> dict:
+    """The newest notice of every purpose of the controller in one locale: {purpose_id: notice}.
+
+    Each notice is a read-only row with the columns of Notice (title, version, text_hash…),
+    not an ORM object: pages, receipts and mail only read them, and a page shows a dozen.
+    Read once per transaction (a receipt and the page answering a change both need them)."""
+    return once_per_transaction(
+        ("current_notices", controller.id, locale), lambda: _current_notices(controller, locale)
+    )
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _forget_read_catalogue(session, _context) -> None:
+    """A transaction that writes the catalogue reads its notices again afterwards."""
+    written = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, (Controller, Purpose, PurposeSettings, Notice)) for row in written):
+        forget_memos(session)
+
+
+def _current_notices(controller: Controller, locale: str) -> dict:
     newest = (
         select(Notice.purpose_id, func.max(Notice.version).label("version"))
         .join(Purpose)
@@ -151,8 +171,8 @@ def current_notices(controller: Controller, locale: str) -> dict[int, Notice]:
         .group_by(Notice.purpose_id)
         .subquery()
     )
-    rows = db.session.scalars(
-        select(Notice)
+    rows = db.session.execute(
+        select(*Notice.__table__.columns)
         .join(
             newest,
             (Notice.purpose_id == newest.c.purpose_id) & (Notice.version == newest.c.version),

@@ -251,8 +251,8 @@ def check(controller, purpose: Purpose, channel: str, emails: list, at: datetime
         )
     ids = [s.id for s in known.values()]
     for start in range(0, len(ids), 500):
-        for row in db.session.scalars(
-            select(State).where(
+        for row in db.session.execute(
+            select(State.__table__).where(
                 State.subject_id.in_(ids[start : start + 500]),
                 State.purpose_id == purpose.id,
                 State.channel == (channel or NO_CHANNEL),

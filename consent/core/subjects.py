@@ -8,12 +8,14 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from consent.core import ledger, outbox, subject_requests, webhooks
 from consent.core.database import db
 from consent.core.models import (
     AddressChange,
     Controller,
+    Purpose,
     Subject,
     Suppression,
     new_public_id,
@@ -80,6 +82,28 @@ def by_public_id(controller: Controller, public_id: str) -> Subject | None:
             Subject.controller_id == controller.id, Subject.public_id == public_id
         )
     )
+
+
+def by_link(controller_slug: str, public_id: str, lock: bool = False):
+    """(controller, subject) a signed link names, with one query; the subject is None when
+    not there (the controller too when its slug is unknown). `lock`: on PostgreSQL the same
+    query takes the row lock `ledger.lock` would take, so a change costs no second read."""
+    query = (
+        select(Controller, Subject)
+        .join(Subject, Subject.controller_id == Controller.id)
+        .where(Controller.slug == controller_slug, Subject.public_id == public_id)
+        # The purposes and their settings every page and change reads, in the same query.
+        .options(joinedload(Controller.purposes).joinedload(Purpose.settings))
+    )
+    locking = lock and db.session.get_bind().dialect.name == "postgresql"
+    if locking:
+        query = query.with_for_update(of=Subject).execution_options(populate_existing=True)
+    found = db.session.execute(query).unique().first()
+    if found is None:
+        return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
+    if locking:
+        ledger.hold(found.Subject)
+    return found.Controller, found.Subject
 
 
 def by_external_id(controller: Controller, external_id: str) -> Subject | None:

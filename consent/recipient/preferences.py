@@ -65,9 +65,8 @@ def _no_locale_yet():
     _set_locales()
 
 
-def _load(link):
-    controller = purposes.controller_by_slug(link.controller)
-    subject = controller and subjects.by_public_id(controller, link.subject)
+def _load(link, lock=False):
+    controller, subject = subjects.by_link(link.controller, link.subject, lock)
     if subject is None or subject.erased_at is not None:
         _set_locales(link, controller)
         raise GoneLink("gone")
@@ -75,10 +74,11 @@ def _load(link):
     return controller, subject
 
 
-def _open(token: str, use: str, allow_expired: bool = False):
+def _open(token: str, use: str, allow_expired: bool = False, lock: bool = False):
     """(link, controller, subject, locale) for a live link; raises InvalidLink otherwise.
 
-    An expired link that is still allowed (one-click) comes back with `expired` set on g."""
+    An expired link that is still allowed (one-click) comes back with `expired` set on g.
+    `lock`: the person is read under the lock the change will take (subjects.by_link)."""
     g.link_expired = False
     try:
         link = signed_links.read(token, use)
@@ -86,7 +86,7 @@ def _open(token: str, use: str, allow_expired: bool = False):
         if not allow_expired:
             raise
         link, g.link_expired = error.link, True
-    controller, subject = _load(link)
+    controller, subject = _load(link, lock)
     return link, controller, subject, str(get_locale())
 
 
@@ -199,7 +199,7 @@ def show(token):
 
 @bp.post("/preferences/<token>")
 def save(token):
-    link, controller, subject, locale = _open(token, "preferences")
+    link, controller, subject, locale = _open(token, "preferences", lock=True)
     form = PreferencesForm()
     if not form.validate_on_submit():
         abort(400)
@@ -390,14 +390,17 @@ def _titles_in_scope(controller, slugs, locale):
 @csrf.exempt
 def one_click(token):
     """RFC 8058. A genuine link keeps working after it expires: it can only stop mail."""
-    link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True)
+    link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True, lock=True)
     if not _is_one_click_body():
         abort(400)
     outcome = changes.one_click(
         controller, subject, link.purposes, link.channel, locale, _holder(link, subject)
     )
+    # Rendered inside the transaction that recorded it, from what it already read: the
+    # answer costs no transaction of its own. Nothing is sent unless the commit succeeds.
+    page = _confirmation(token, link, controller, subject, locale, outcome, "unsubscribed.html")
     db.session.commit()
-    return _confirmation(token, link, controller, subject, locale, outcome, "unsubscribed.html")
+    return page
 
 
 def _is_one_click_body() -> bool:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from consent.core import rules, signed_links
 from consent.core.database import db
 from consent.core.models import Event, Notice, Receipt
+from consent.core.purposes import current_notices
 from consent.core.signing import signing_keys
 from consent.core.vocabulary import DIRECT_MARKETING, DPV_BASIS, DPV_STATE, gdpr_iri
 
@@ -101,6 +102,12 @@ def _entries(controller, subject, events, locale, notices=None) -> list[dict]:
             ]
     if not about:
         return []
+    if notices is None and all(event.notice_version is None for event, _, _ in about):
+        # No event names a version (a withdrawal, an objection): the current notices, which
+        # the page answering the change reads too, when each purpose has one in this locale.
+        current = current_notices(controller, locale)
+        if all(p.id in current for _, p, _ in about):
+            notices = list(current.values())
     if notices is None:
         wanted = {p.id for _, p, _ in about}
         notices = list(db.session.scalars(select(Notice).where(Notice.purpose_id.in_(wanted))))
