@@ -41,6 +41,7 @@ def create_app(config=None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.install(app.jinja_env)
     limiter.init_app(app)
 
     for blueprint in (*recipient.BLUEPRINTS, api.bp, console.bp, mailservices.bp):

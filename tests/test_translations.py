@@ -160,3 +160,25 @@ def test_no_template_text_outside_gettext():
         for literal in visible_literals(path.read_text()):
             problems.append(f"{path.relative_to(ROOT)}: {literal}")
     assert not problems, "text outside gettext:\n" + "\n".join(problems)
+
+
+def test_the_strings_follow_the_locale_in_force_within_one_request(app):
+    """Translations are looked up once per request and locale (i18n.translations): a mail
+    written in the person's language (force_locale) and a locale chosen again once the link
+    is read (refresh) still get their own language, in code and in templates alike."""
+    from flask import g, render_template_string
+    from flask_babel import force_locale, refresh
+
+    from consent.web.i18n import _
+
+    def both():
+        return _("Save my choices"), render_template_string('{{ _("Save my choices") }}')
+
+    with app.test_request_context("/"):
+        assert both() == ("Save my choices",) * 2
+        with force_locale("nb"):
+            assert both() == ("Lagre valgene mine",) * 2
+        assert both() == ("Save my choices",) * 2
+        g.link_locale = "nl"
+        refresh()
+        assert both() == ("Mijn keuzes opslaan",) * 2

@@ -4,11 +4,56 @@ The only home of `_` and `_l`; other modules import them from here.
 """
 
 from flask import g, request
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 
 from consent.core.vocabulary import LOCALES, normalise_locale
+
+
+def translations():
+    """The translations of the locale in force, looked up once per request and locale.
+
+    Flask-Babel finds the request's state, locale and domain again on every call, a dozen
+    lookups through Flask's context proxies, and a preference page asks for seventy strings.
+    This keeps what it found beside Flask-Babel's own request state, keyed by the locale
+    object, which `refresh()` drops and `force_locale()` replaces and restores."""
+    if not g:
+        return get_translations()  # outside a request: the untranslated strings
+    state = g.get("_flask_babel")
+    found = state and state.__dict__.get("consent_translations")
+    if found is not None and found[0] is state.__dict__.get("babel_locale"):
+        return found[1]
+    result = get_translations()  # selects the locale, which makes the state
+    g._flask_babel.consent_translations = (get_locale(), result)
+    return result
+
+
+def _(string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def _l(string: str, **variables) -> LazyString:
+    """A string translated when it is shown, in the locale in force then."""
+    return LazyString(_, string, **variables)
+
+
+def install(environment) -> None:
+    """Templates' `_` and `ngettext` through `translations()` (Flask-Babel installs its own)."""
+    environment.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, num: translations().ungettext(singular, plural, num),
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: translations().unpgettext(
+            context, singular, plural, num
+        ),
+        newstyle=True,
+    )
 
 
 def _from_accept_language() -> str | None:
@@ -66,8 +111,10 @@ __all__ = [
     "LOCALES",
     "_",
     "_l",
+    "install",
     "ngettext",
     "normalise_locale",
     "select_locale",
     "select_timezone",
+    "translations",
 ]
