@@ -31,16 +31,25 @@ def once_per_transaction(key, compute):
     several steps of one request read (a catalogue's current notices) are read once, and a
     later transaction reads them afresh. `forget_memos()` drops them when the transaction
     itself writes what they were computed from."""
-    session = db.session()
-    memo = session.info.get("memo")
-    if memo is not None and memo[0] is session.get_transaction() and key in memo[1]:
-        return memo[1][key]
-    value = compute()  # begins the transaction when nothing else has yet
-    if memo is None or memo[0] is not session.get_transaction():
-        session.info["memo"] = memo = (session.get_transaction(), {})
-    memo[1][key] = value
-    return value
+    memo = _memo()
+    if key not in memo:
+        value = compute()  # may begin the transaction, which gets its own memo
+        _memo()[key] = value
+    return _memo()[key]
+
+
+def remember(key, value) -> None:
+    """Give `once_per_transaction(key, …)` its value for this transaction."""
+    _memo()[key] = value
 
 
 def forget_memos(session) -> None:
     session.info.pop("memo", None)
+
+
+def _memo() -> dict:
+    session = db.session()
+    memo = session.info.get("memo")
+    if memo is None or memo[0] is not session.get_transaction():
+        session.info["memo"] = memo = (session.get_transaction(), {})
+    return memo[1]

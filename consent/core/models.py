@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from consent.core import append_only, tally_ddl
+from consent.core import append_only, catalogue_ddl, tally_ddl
 from consent.core.database import db
 
 
@@ -53,6 +53,10 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def new_catalogue_version() -> str:
+    return secrets.token_hex(16)
+
+
 def new_public_id() -> str:
     """128 random bits, URL-safe; never a leading "-", which a command line takes for an option."""
     while True:
@@ -83,6 +87,11 @@ class Controller(db.Model):
     # than this have stale state rows and are answered from the ledger; None: all current.
     state_rebuilt_through: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Random, and new whenever a row of its purposes, their settings or notices changes
+    # (database triggers, core/catalogue_ddl.py): what a kept copy of them is checked by.
+    catalogue_version: Mapped[str] = mapped_column(
+        String(32), default=lambda: secrets.token_hex(16)
+    )
 
     purposes: Mapped[list["Purpose"]] = relationship(
         back_populates="controller", order_by="Purpose.position"
@@ -133,7 +142,25 @@ class Controller(db.Model):
         return self.profile.get("locales") or [self.default_locale]
 
 
-class Purpose(db.Model):
+class VersionedSettings:
+    """A purpose's `settings_at`: the ORM Purpose and the plain copy pages keep
+    (core/catalogue_snapshot.py) both have `settings`, its versions in order."""
+
+    def settings_at(self, at: datetime) -> "PurposeView":
+        """The purpose as its settings stood at `at` (before its first version: the first)."""
+        chosen = None
+        for version in self.settings:
+            if chosen is None or version.effective_at <= at:
+                chosen = version
+        # One view per version: a replay over a million people asks again and again.
+        views = self.__dict__.setdefault("_views", {})
+        key = chosen.id if chosen is not None else None
+        if key not in views:
+            views[key] = PurposeView.of(self, chosen)
+        return views[key]
+
+
+class Purpose(VersionedSettings, db.Model):
     """A purpose of one controller. Slug, category and basis never change once it has events;
     the settings below are the newest of its insert-only `settings` versions."""
 
@@ -164,19 +191,6 @@ class Purpose(db.Model):
     settings: Mapped[list["PurposeSettings"]] = relationship(
         order_by="PurposeSettings.effective_at", lazy="selectin"
     )
-
-    def settings_at(self, at: datetime) -> "PurposeView":
-        """The purpose as its settings stood at `at` (before its first version: the first)."""
-        chosen = None
-        for version in self.settings:
-            if chosen is None or version.effective_at <= at:
-                chosen = version
-        # One view per version: a replay over a million people asks again and again.
-        views = self.__dict__.setdefault("_views", {})
-        key = chosen.id if chosen is not None else None
-        if key not in views:
-            views[key] = PurposeView.of(self, chosen)
-        return views[key]
 
 
 # The settings of a purpose that are versioned: read as in force at the instant judged.
@@ -565,6 +579,7 @@ class Checkpoint(db.Model):
 for _table in append_only.TABLES:
     append_only.attach(db.metadata.tables[_table])
 tally_ddl.attach(db.metadata.tables["state"])  # the reachable tally follows state
+catalogue_ddl.attach(db.metadata)  # a controller's catalogue_version follows its catalogue
 
 
 class DeploymentSetting(db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consent.core.database import db, forget_memos, once_per_transaction
+from consent.core.database import db, forget_memos, once_per_transaction, remember
 from consent.core.durations import parse_duration
 from consent.core.models import (
     VERSIONED_SETTINGS,
@@ -153,6 +153,11 @@ def current_notices(controller: Controller, locale: str) -> dict:
     return once_per_transaction(
         ("current_notices", controller.id, locale), lambda: _current_notices(controller, locale)
     )
+
+
+def remember_current_notices(controller: Controller, locale: str, notices: dict) -> None:
+    """What current_notices answers for the rest of this transaction (a kept catalogue's)."""
+    remember(("current_notices", controller.id, locale), notices)
 
 
 @sa_event.listens_for(Session, "after_flush")

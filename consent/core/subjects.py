@@ -84,20 +84,25 @@ def by_public_id(controller: Controller, public_id: str) -> Subject | None:
     )
 
 
-def by_link(controller_slug: str, public_id: str, lock: bool = False):
+def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purposes=True):
     """(controller, subject) a signed link names, with one query; the subject is None when
     not there (the controller too when its slug is unknown). `lock`: on PostgreSQL the same
-    query takes the row lock `ledger.lock` would take, so a change costs no second read."""
+    query takes the row lock `ledger.lock` would take, so a change costs no second read.
+    `with_purposes`: the controller's purposes and their settings come in the same query;
+    without them, for a page that reads a kept copy (catalogue_snapshot), the controller's
+    row is read as it is now, whatever the session held, for its catalogue_version."""
     query = (
         select(Controller, Subject)
         .join(Subject, Subject.controller_id == Controller.id)
         .where(Controller.slug == controller_slug, Subject.public_id == public_id)
-        # The purposes and their settings every page and change reads, in the same query.
-        .options(joinedload(Controller.purposes).joinedload(Purpose.settings))
     )
+    if with_purposes:
+        query = query.options(joinedload(Controller.purposes).joinedload(Purpose.settings))
     locking = lock and db.session.get_bind().dialect.name == "postgresql"
     if locking:
-        query = query.with_for_update(of=Subject).execution_options(populate_existing=True)
+        query = query.with_for_update(of=Subject)
+    if locking or not with_purposes:
+        query = query.execution_options(populate_existing=True)
     found = db.session.execute(query).unique().first()
     if found is None:
         return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None

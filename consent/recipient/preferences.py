@@ -12,7 +12,15 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
-from consent.core import address_changes, changes, ledger, purposes, signed_links, subjects
+from consent.core import (
+    address_changes,
+    catalogue_snapshot,
+    changes,
+    ledger,
+    purposes,
+    signed_links,
+    subjects,
+)
 from consent.core.database import db
 from consent.core.export import subject_export
 from consent.core.vocabulary import CATEGORIES
@@ -65,8 +73,12 @@ def _no_locale_yet():
     _set_locales()
 
 
-def _load(link, lock=False):
-    controller, subject = subjects.by_link(link.controller, link.subject, lock)
+def _load(link, lock=False, reading=False):
+    controller, subject = subjects.by_link(
+        link.controller, link.subject, lock, with_purposes=not reading
+    )
+    if reading and controller is not None:
+        controller = catalogue_snapshot.for_reading(controller)
     if subject is None or subject.erased_at is not None:
         _set_locales(link, controller)
         raise GoneLink("gone")
@@ -74,11 +86,12 @@ def _load(link, lock=False):
     return controller, subject
 
 
-def _open(token: str, use: str, allow_expired: bool = False, lock: bool = False):
+def _open(token: str, use: str, allow_expired=False, lock=False, reading=False):
     """(link, controller, subject, locale) for a live link; raises InvalidLink otherwise.
 
     An expired link that is still allowed (one-click) comes back with `expired` set on g.
-    `lock`: the person is read under the lock the change will take (subjects.by_link)."""
+    `lock`: the person is read under the lock the change will take (subjects.by_link).
+    `reading`: nothing will be recorded, so the catalogue may be a kept copy."""
     g.link_expired = False
     try:
         link = signed_links.read(token, use)
@@ -86,7 +99,7 @@ def _open(token: str, use: str, allow_expired: bool = False, lock: bool = False)
         if not allow_expired:
             raise
         link, g.link_expired = error.link, True
-    controller, subject = _load(link, lock)
+    controller, subject = _load(link, lock, reading)
     return link, controller, subject, str(get_locale())
 
 
@@ -190,8 +203,9 @@ def mask_email(email: str | None) -> str:
 
 @bp.get("/preferences/<token>")
 def show(token):
-    link, controller, subject, locale = _open(token, "preferences")
-    if request.headers.get("Sec-GPC", "").strip() == "1":
+    gpc = request.headers.get("Sec-GPC", "").strip() == "1"  # records an objection (once)
+    link, controller, subject, locale = _open(token, "preferences", lock=gpc, reading=not gpc)
+    if gpc:
         changes.gpc(controller, subject, locale, _holder(link, subject))
         db.session.commit()
     return _page(token, link, controller, subject, locale)
@@ -364,7 +378,9 @@ def erase(token):
 @bp.get("/unsubscribe/<token>")
 def unsubscribe_page(token):
     """Mail scanners and prefetchers follow GETs: this page only offers the button."""
-    link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True)
+    link, controller, subject, locale = _open(
+        token, "unsubscribe", allow_expired=True, reading=True
+    )
     return render_template(
         "preferences/unsubscribe.html",
         token=token,

@@ -1,0 +1,99 @@
+"""Pages keep the catalogue they read (core/catalogue_snapshot.py) while the controller's
+catalogue_version, which the database changes with every edit of it, stays the same."""
+
+from sqlalchemy import select, text
+
+from consent.core import catalogue, catalogue_snapshot, purposes
+from consent.core.database import db
+from consent.core.models import Controller, PurposeSettings, utcnow
+from tests.support.pages import events, link_for, world
+
+
+def _version(controller) -> str:
+    return db.session.scalar(
+        select(Controller.catalogue_version).where(Controller.id == controller.id)
+    )
+
+
+def test_every_edit_of_purposes_settings_or_notices_gives_a_new_version(make):
+    """Settings versions and notices are insert-only (the database refuses the rest)."""
+    c, _s, p = world(make)
+    seen = [_version(c)]
+
+    def changed(statement, **values):
+        db.session.execute(text(statement), values)
+        db.session.commit()
+        seen.append(_version(c))
+        return seen[-1] not in seen[:-1]
+
+    newsletter = p["newsletter"].id
+    assert changed("UPDATE purposes SET retention = 'two years' WHERE id = :p", p=newsletter)
+    assert changed(
+        "INSERT INTO purpose_settings (purpose_id, effective_at, channels, double_opt_in, "
+        "marketing_related, similar_products, demo_addition, retired) "
+        "SELECT purpose_id, effective_at, channels, double_opt_in, marketing_related, "
+        "similar_products, demo_addition, retired FROM purpose_settings WHERE purpose_id = :p",
+        p=newsletter,
+    )
+    assert changed(
+        "INSERT INTO notices (purpose_id, version, locale, title, description, text_hash, "
+        "created_at) SELECT purpose_id, 9, locale, title, description, text_hash, created_at "
+        "FROM notices WHERE purpose_id = :p AND version = 1",
+        p=newsletter,
+    )
+    assert changed("UPDATE purposes SET position = position WHERE id = :p", p=newsletter)
+    other = make.controller(slug="other")
+    before = _version(c)
+    make.purpose(other, "elsewhere")
+    db.session.commit()
+    assert _version(c) == before  # another controller's catalogue is not this one's
+
+
+def test_the_page_shows_a_published_text_at_once(client, make):
+    c, s, p = world(make)
+    url = f"/preferences/{link_for(c, s)}"
+    assert "Newsletter" in client.get(url).get_data(True)  # read and kept
+
+    texts = {
+        locale: ("Weekly letter", "What is new, every Monday.") for locale in "en nl nb".split()
+    }
+    purposes.publish_notice(p["newsletter"], texts)
+    db.session.commit()
+
+    html = client.get(url).get_data(True)
+    assert "Weekly letter" in html and ">Newsletter<" not in html
+    assert 'name="version-newsletter" value="2"' in html
+
+
+def test_the_page_follows_a_settings_version_and_a_retired_purpose(client, make):
+    c, s, p = world(make)
+    url = f"/preferences/{link_for(c, s)}"
+    assert 'name="consent-newsletter-sms"' in client.get(url).get_data(True)
+
+    newsletter = p["newsletter"]
+    newsletter.channels = ["email"]
+    purposes.record_settings(newsletter, utcnow())
+    db.session.commit()
+    html = client.get(url).get_data(True)
+    assert 'name="consent-newsletter-sms"' not in html and "state-retired" not in html
+
+    document = catalogue.export(c)
+    for purpose in document["purposes"]:
+        if purpose["slug"] == "offers":
+            purpose["retired"] = True
+    catalogue.apply(document, actor="test")
+    db.session.commit()
+    assert "state-retired" in client.get(url).get_data(True)
+
+
+def test_a_kept_catalogue_is_never_what_a_change_is_recorded_with(client, make):
+    c, s, p = world(make)
+    url = f"/preferences/{link_for(c, s)}"
+    client.get(url)  # keeps the catalogue
+    assert catalogue_snapshot.KEPT
+
+    # Sec-GPC on a GET records an objection: through the ORM's purposes, under the lock.
+    response = client.get(url, headers={"Sec-GPC": "1"})
+    assert response.status_code == 200
+    assert [e.purpose_id for e in events(s, kind="objection_recorded")] == [p["profile"].id]
+    assert db.session.scalar(select(PurposeSettings.id).limit(1)) is not None
