@@ -182,3 +182,17 @@ def test_the_strings_follow_the_locale_in_force_within_one_request(app):
         g.link_locale = "nl"
         refresh()
         assert both() == ("Mijn keuzes opslaan",) * 2
+
+
+def test_wtforms_own_messages_are_in_the_readers_language(app):
+    """A required field WTForms itself words (consent.web.form keeps its catalogue)."""
+    from flask_babel import refresh
+
+    from consent.recipient.forms import FreshLinkForm
+
+    for locale, message in (("nl", "Dit veld is vereist."), ("nb", "Dette feltet er påkrevd.")):
+        with app.test_request_context(f"/?lang={locale}", method="POST"):
+            refresh()  # the app's context (and its chosen locale) outlives the request's
+            form = FreshLinkForm(meta={"csrf": False}, data={"email": "anna@example.nl"})
+            assert not form.validate()
+            assert form.token.errors == [message]

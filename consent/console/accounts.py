@@ -7,7 +7,6 @@ only; a password shared with a role at another controller is not theirs to chang
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -21,10 +20,11 @@ from consent.console.views import (
 from consent.core import staff_audit, staff_users
 from consent.core.database import db
 from consent.core.models import StaffUser, utcnow
+from consent.web.form import Form
 from consent.web.i18n import _, _l, ngettext
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=staff_users.MIN_PASSWORD_LENGTH, max=1024)],

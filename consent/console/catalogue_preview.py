@@ -7,7 +7,6 @@ editor in turn may frame nothing but its own origin.
 
 from flask import render_template, request
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from consent.console.catalogue import draft_from_form
@@ -18,6 +17,7 @@ from consent.core.database import db
 from consent.core.models import utcnow
 from consent.core.vocabulary import CATEGORIES
 from consent.web import security
+from consent.web.form import Form
 
 PREVIEW, EDITOR = "console.catalogue_preview", "console.catalogue_edit"
 FRAMED_HEADERS = {
@@ -39,7 +39,7 @@ def _frame_the_preview(response):
     return response
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     """What the preference page's form renders: a CSRF token and the notice locale."""
 
     notice_locale = HiddenField()

@@ -20,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date, get_locale, refresh
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, literal_column, select
 from wtforms import HiddenField, PasswordField, StringField
@@ -36,6 +35,7 @@ from consent.core.models import Event, utcnow
 from consent.extensions import limiter
 from consent.web import security
 from consent.web.errors import error_page
+from consent.web.form import Form
 from consent.web.i18n import _, _l
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -64,7 +64,7 @@ SERIES = (
 SERIES_OF_KIND = {kind: key for key, _label, kinds in SERIES for kind in kinds}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """One sign-in per person: no organisation to type. A link may still name one
     (`?controller=`), and then only a role there opens."""
 

@@ -1,16 +1,16 @@
 """Forms of the recipient pages. The per-purpose switches are dynamic and read by changes.save;
 these forms carry the CSRF token and the few fixed fields."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from consent.core.subjects import InvalidEmail, normalise_email
 from consent.core.vocabulary import LOCALES
+from consent.web.form import Form
 from consent.web.i18n import _l
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     """The preference page; `notice_locale` names the language the notices were shown in."""
 
     notice_locale = HiddenField()
@@ -20,11 +20,11 @@ class PreferencesForm(FlaskForm):
             raise ValidationError("unknown locale")
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A page whose only input is its button (double opt-in confirmation)."""
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     confirm = BooleanField(
         _l("I understand that all my data will be erased and that this cannot be undone."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
@@ -38,7 +38,7 @@ def _email(form, field):
         raise ValidationError(_l("Please enter a valid email address.")) from error
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     """Art. 16: the new address a person wants us to use."""
 
     email = StringField(
@@ -48,7 +48,7 @@ class AddressForm(FlaskForm):
     )
 
 
-class WayInForm(FlaskForm):
+class WayInForm(Form):
     """A way in without a link: the organisation and the address a fresh link goes to."""
 
     controller = SelectField(_l("Organisation"), validators=[DataRequired()])
@@ -59,7 +59,7 @@ class WayInForm(FlaskForm):
     )
 
 
-class FreshLinkForm(FlaskForm):
+class FreshLinkForm(Form):
     """Asks for a new link after an old one expired; `token` is the expired link."""
 
     email = StringField(
