@@ -247,6 +247,13 @@ def events_of(subject: Subject) -> list[Event]:
     )
 
 
+def events_as_read(subject: Subject) -> list:
+    """The subject's chain as read-only rows with Event's columns (no `purpose` object), for
+    a page that shows it and records nothing: no ORM object is built for each event."""
+    query = select(Event.__table__).where(Event.subject_id == subject.id).order_by(Event.seq)
+    return list(db.session.execute(query))
+
+
 def prepare(
     subject: Subject,
     controller: Controller,

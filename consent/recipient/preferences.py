@@ -161,7 +161,7 @@ def form_expired(error):
 
 
 def _page(token, link, controller, subject, locale, message=None, status=200):
-    events = ledger.events_of(subject)  # read once for everything the page shows
+    events = ledger.events_as_read(subject)  # read once for everything the page shows
     states = changes.overview(controller, subject, locale, history=events)
     return render_template(
         "preferences/show.html",
