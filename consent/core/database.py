@@ -26,6 +26,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def reading_only() -> bool:
+    """Run the session's next statements outside a transaction (autocommit): a page that
+    records nothing pays no BEGIN and ROLLBACK round trips. Only before the session's first
+    statement (False, and nothing changed, when a transaction is already open), and only
+    where nothing is written until `end_reading()`: each write would commit alone."""
+    if db.session().get_transaction() is not None:
+        return False
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
+
+
+def end_reading() -> None:
+    """Hand the connection `reading_only()` took back (nothing was written: no round trip)."""
+    db.session.commit()
+
+
 def once_per_transaction(key, compute):
     """What `compute()` returns, computed once in the session's current transaction: rows that
     several steps of one request read (a catalogue's current notices) are read once, and a

@@ -8,7 +8,16 @@ import hashlib
 import json
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, refresh
 from flask_wtf.csrf import CSRFError
 
@@ -21,7 +30,7 @@ from consent.core import (
     signed_links,
     subjects,
 )
-from consent.core.database import db
+from consent.core.database import db, end_reading, reading_only
 from consent.core.export import subject_export
 from consent.core.vocabulary import CATEGORIES
 from consent.extensions import csrf, limiter
@@ -74,6 +83,8 @@ def _no_locale_yet():
 
 
 def _load(link, lock=False, reading=False):
+    if reading and reading_only():
+        after_this_request(_end_reading)
     controller, subject = subjects.by_link(
         link.controller, link.subject, lock, with_purposes=not reading
     )
@@ -84,6 +95,11 @@ def _load(link, lock=False, reading=False):
         raise GoneLink("gone")
     _set_locales(link, controller, subject)
     return controller, subject
+
+
+def _end_reading(response):
+    end_reading()
+    return response
 
 
 def _open(token: str, use: str, allow_expired=False, lock=False, reading=False):
