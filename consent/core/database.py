@@ -42,30 +42,34 @@ def end_reading() -> None:
     db.session.commit()
 
 
+def this_transaction() -> dict:
+    """Notes that hold as long as the session's current transaction (begun here if it was
+    not yet): a lock taken, rows read once. The next transaction starts with none."""
+    session = db.session()
+    session.connection()  # the transaction the notes belong to
+    notes = session.info.get("transaction_notes")
+    if notes is None or notes[0] is not session.get_transaction():
+        session.info["transaction_notes"] = notes = (session.get_transaction(), {})
+    return notes[1]
+
+
 def once_per_transaction(key, compute):
     """What `compute()` returns, computed once in the session's current transaction: rows that
     several steps of one request read (a catalogue's current notices) are read once, and a
     later transaction reads them afresh. `forget_memos()` drops them when the transaction
     itself writes what they were computed from."""
-    memo = _memo()
+    memo = this_transaction().setdefault("memo", {})
     if key not in memo:
-        value = compute()  # may begin the transaction, which gets its own memo
-        _memo()[key] = value
-    return _memo()[key]
+        memo[key] = compute()
+    return memo[key]
 
 
 def remember(key, value) -> None:
     """Give `once_per_transaction(key, …)` its value for this transaction."""
-    _memo()[key] = value
+    this_transaction().setdefault("memo", {})[key] = value
 
 
 def forget_memos(session) -> None:
-    session.info.pop("memo", None)
-
-
-def _memo() -> dict:
-    session = db.session()
-    memo = session.info.get("memo")
-    if memo is None or memo[0] is not session.get_transaction():
-        session.info["memo"] = memo = (session.get_transaction(), {})
-    return memo[1]
+    notes = session.info.get("transaction_notes")
+    if notes is not None:
+        notes[1].pop("memo", None)

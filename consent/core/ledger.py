@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from consent.core import bulk, chain, observe, receipts, rules, state_history, webhooks
-from consent.core.database import db
+from consent.core.database import db, this_transaction
 from consent.core.models import (
     Controller,
     Event,
@@ -228,17 +228,11 @@ def lock(subject: Subject) -> list[Event]:
 def hold(subject: Subject) -> None:
     """Note that this transaction read the subject's row FOR UPDATE (PostgreSQL): `lock()`
     need not lock and read it again until the transaction ends."""
-    session = db.session()
-    noted = session.info.get("locked")
-    if noted is None or noted[0] is not session.get_transaction():
-        session.info["locked"] = noted = (session.get_transaction(), set())
-    noted[1].add(subject.id)
+    this_transaction().setdefault("locked", set()).add(subject.id)
 
 
 def held(subject: Subject) -> bool:
-    session = db.session()
-    noted = session.info.get("locked")
-    return noted is not None and noted[0] is session.get_transaction() and subject.id in noted[1]
+    return subject.id in this_transaction().get("locked", ())
 
 
 def events_of(subject: Subject) -> list[Event]:
