@@ -54,6 +54,7 @@ def new_uuid() -> str:
 
 
 def new_catalogue_version() -> str:
+    """A fresh controller's: random, like every version the triggers give it later."""
     return secrets.token_hex(16)
 
 
@@ -89,9 +90,7 @@ class Controller(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Random, and new whenever a row of its purposes, their settings or notices changes
     # (database triggers, core/catalogue_ddl.py): what a kept copy of them is checked by.
-    catalogue_version: Mapped[str] = mapped_column(
-        String(32), default=lambda: secrets.token_hex(16)
-    )
+    catalogue_version: Mapped[str] = mapped_column(String(32), default=new_catalogue_version)
 
     purposes: Mapped[list["Purpose"]] = relationship(
         back_populates="controller", order_by="Purpose.position"
