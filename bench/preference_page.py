@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import importing, load
-from bench.server import BIN, ROOT, _environment, _wait
+from bench.server import BIN, ROOT, _environment, _wait, serve
 
 CLIENTS = 16
 RUNS = 3
@@ -48,16 +48,6 @@ def paths(limit: int) -> tuple[list[str], list[str]]:
         token = signed_links.make(link, "preferences")
         ours.append(f"/preferences/{quote(token, safe=signed_links.URL_SAFE)}")
     return ours, [f"/floor/page/{public_id}" for public_id in public_ids]
-
-
-def serve(target: str, environment: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", target],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def measure(url: str, folder: Path, per_run: int) -> list[tuple[load.Result, load.Result]]:

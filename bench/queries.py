@@ -220,8 +220,8 @@ def _count_ms(app, purpose_id: int, at=None) -> tuple[float, int]:
 
 
 def measure(people: int) -> dict:
-    from bench.server import _environment, _wait
-    from bench.write_path import BIN, ROOT, _config, _serve
+    from bench.server import _environment, _wait, serve
+    from bench.write_path import BIN, ROOT, _config
     from consent import create_app
     from consent.core.models import utcnow
     from tests.support.mail import free_port
@@ -244,7 +244,7 @@ def measure(people: int) -> dict:
         _seed(url, people, made)
         print(f"seeded {people:,} people by SQL in {time.perf_counter() - started:.0f} s")
         at = (utcnow() - timedelta(days=AGO)).isoformat().replace("+00:00", "Z")
-        process = _serve("app:app", environment)
+        process = serve("app:app", environment)
         try:
             _wait(port)
             key, news = f"Bearer {made['key']}", made["news"]

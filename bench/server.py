@@ -42,6 +42,17 @@ def _environment(database_url: str, port: int, metrics: str) -> dict:
     }
 
 
+def serve(target: str, environment: dict) -> subprocess.Popen:
+    """gunicorn with the production config (gunicorn.conf.py) serving `target`."""
+    return subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", target],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def _people(database_url: str, count: int) -> list[str]:
     """`count` people with consent to the newsletter by email; their one-click paths."""
     os.environ.update(SECRETS, DATABASE_URL=database_url, CONSENT_ENV="development")
@@ -84,13 +95,7 @@ def measure(people: int = 2000, clients: int = 16) -> dict:
         flask = [str(BIN / "flask"), "--app", "app", "consent", "init-db"]
         subprocess.run(flask, cwd=ROOT, env=environment, check=True, capture_output=True)
         paths = _people(database_url, people)
-        gunicorn = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "app:app"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        gunicorn = serve("app:app", environment)
         try:
             _wait(port)
             result = load.post_all(port, paths, clients)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench import importing, load, queries, read_path
-from bench.server import BIN, ROOT, SECRETS, _environment, _wait
+from bench.server import BIN, ROOT, SECRETS, _environment, _wait, serve
 
 SCALES = {
     "full": {"seed": 1_000_000, "imported": 100_000, "clicks": 3000},
@@ -99,8 +99,8 @@ def _measure(url, floor_url, folder, ports, environments, sizes) -> dict:
         imports = [_import_once(url, floor_url, folder, sizes, run) for run in range(RUNS)]
         paths = _one_click_paths(sizes["seed"], WARM_UP + RUNS * sizes["clicks"])
     servers = [
-        _serve("app:app", environments[0]),
-        _serve("bench.floor_app:app", environments[1]),
+        serve("app:app", environments[0]),
+        serve("bench.floor_app:app", environments[1]),
     ]
     try:
         for port in ports:
@@ -177,16 +177,6 @@ def _one_click_paths(seeded: int, wanted: int) -> list[str]:
         )
         for public_id in public_ids
     ]
-
-
-def _serve(target: str, environment: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", target],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _create_floor_table(url: str) -> None:

@@ -23,6 +23,16 @@ def _person(message) -> tuple[Controller, Subject] | None:
     return db.session.get(Controller, message.controller_id), subject
 
 
+def _request_of(message):
+    """(controller, subject, request, locale) a notice about a mailed request is for; None
+    when the person or the request is gone."""
+    found = _person(message)
+    request = db.session.get(SubjectRequest, message.payload["request"])
+    if found is None or request is None:
+        return None
+    return *found, request, message.payload["locale"]
+
+
 def _send(controller, subject, locale: str, template: str, title, **values) -> None:
     """Render `mail/<template>.html` and its text twin in the person's language, and send
     them from the controller's sender; `title` is a lazy string, read in that language."""
@@ -62,12 +72,10 @@ def deliver_objection_notice(message) -> None:
 
 def deliver_extension_notice(message) -> None:
     """The answer takes up to two more months: why, and by when (Art. 12(3))."""
-    found = _person(message)
-    request = db.session.get(SubjectRequest, message.payload["request"])
-    if found is None or request is None:
+    found = _request_of(message)
+    if found is None:
         return
-    controller, subject = found
-    locale = message.payload["locale"]
+    controller, subject, request, locale = found
     with force_locale(locale):
         received, due = (format_date(day, "long") for day in (request.received_on, request.due_on))
     _send(
@@ -85,12 +93,10 @@ def deliver_extension_notice(message) -> None:
 
 def deliver_refusal_notice(message) -> None:
     """Art. 12(4): the request is not acted on (in full): why, and where to complain."""
-    found = _person(message)
-    request = db.session.get(SubjectRequest, message.payload["request"])
-    if found is None or request is None:
+    found = _request_of(message)
+    if found is None:
         return
-    controller, subject = found
-    locale = message.payload["locale"]
+    controller, subject, request, locale = found
     with force_locale(locale):
         received = format_date(request.received_on, "long")
     _send(
