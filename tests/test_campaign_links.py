@@ -200,6 +200,10 @@ def test_a_csv_line_is_what_csv_writer_writes():
 
     rows = [
         ("plain", None, "a,b", 'say "hi"', "two\nlines", "=SUM(A1)", "-1", "", "cr\r"),
+        ("https://x.test/p/2~a~s", None, "@home", "", "true"),  # nothing to quote
+        (",", ""),
+        ("",),
+        (),
         ("<https://x.test/u/2~a~s~n,o~email>, <mailto:u@x.test?subject=unsubscribe%202~a>",),
     ]
     for row in rows:

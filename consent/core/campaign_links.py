@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 from flask import current_app
 from itsdangerous.encoding import base64_encode, int_to_bytes
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import String, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from consent.core import mail_refs, signed_links, subjects
 from consent.core.database import db
@@ -157,9 +158,14 @@ class LinkMaker:
         }
 
 
-# One expanding parameter for a chunk's list: SQLAlchemy then binds the list as it is,
-# instead of coercing each of its thousand members into a literal of the statement.
-_LIST = bindparam("chunk", expanding=True)
+def _one_of_chunk(column):
+    """`column` is one of the chunk's values. On PostgreSQL `= ANY(:chunk)`: one array
+    parameter, so every chunk sends the same short statement, which the driver parses once
+    and the server prepares once; a thousand placeholders cost more to parse than to run.
+    Elsewhere an expanding IN, which binds the list as it is."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam("chunk", type_=ARRAY(String)))
+    return column.in_(bindparam("chunk", expanding=True))
 
 
 def _ref_hash(ref: str) -> str | None:
@@ -196,9 +202,9 @@ class _Lookup:
         )
         columns = (Subject.id, Subject.public_id, Subject.email, Subject.controller_id, allowing)
         live = Subject.erased_at.is_(None)
-        self.by_id = select(*columns).where(Subject.public_id.in_(_LIST), live)
+        self.by_id = select(*columns).where(_one_of_chunk(Subject.public_id), live)
         self.by_hash = select(*columns, Subject.email_hash).where(
-            Subject.controller_id == controller.id, Subject.email_hash.in_(_LIST), live
+            Subject.controller_id == controller.id, _one_of_chunk(Subject.email_hash), live
         )
 
     def _rows(self, query, values: list) -> list:
