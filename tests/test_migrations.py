@@ -1,8 +1,12 @@
 """`consent init-db` applies the migrations, and they build exactly the models' schema."""
 
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from consent import create_app
 from consent.core.database import db
@@ -14,7 +18,7 @@ def empty_database(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'migrated.sqlite'}"
     server = request.getfixturevalue("postgres_server")
-    return server.database("migrations_test")
+    return server.database(f"migrations_{uuid.uuid4().hex[:12]}")
 
 
 def test_init_db_builds_the_models_schema(empty_database):
@@ -27,4 +31,22 @@ def test_init_db_builds_the_models_schema(empty_database):
             assert compare_metadata(context, db.metadata) == []
         # Running it again is harmless.
         assert app.test_cli_runner().invoke(args=["consent", "init-db"]).exit_code == 0
+        db.engine.dispose()
+
+
+def test_migrated_leaves_refuse_changes(empty_database):
+    """The migration that drops leaves' key to controllers rebuilds the table on SQLite;
+    its append-only triggers are made again: a leaf refuses UPDATE and DELETE."""
+    app = create_app(config_on(empty_database))
+    assert app.test_cli_runner().invoke(args=["consent", "init-db"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("INSERT INTO leaves VALUES (1, 0, 'e', :hash)"), {"hash": "0" * 64})
+        for statement in ("UPDATE leaves SET event_hash = 'x'", "DELETE FROM leaves"):
+            with pytest.raises(DBAPIError, match="append-only"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+            db.session.execute(
+                text("INSERT INTO leaves VALUES (1, 0, 'e', :hash)"), {"hash": "0" * 64}
+            )
+        db.session.rollback()
         db.engine.dispose()

@@ -534,12 +534,15 @@ class CatalogueChange(db.Model):
 
 class Leaf(db.Model):
     """An event's place in its controller's Merkle tree, fixed by the first checkpoint that
-    covers it, with the event hash it had then (insert-only)."""
+    covers it, with the event hash it had then (insert-only).
+
+    No foreign key to controllers: PostgreSQL would look the controller up once per leaf, a
+    third of a checkpoint's time; the run that writes them names the controller it locked."""
 
     __tablename__ = "leaves"
     __table_args__ = (UniqueConstraint("event_id"),)
 
-    controller_id: Mapped[int] = mapped_column(ForeignKey("controllers.id"), primary_key=True)
+    controller_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     leaf_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[str] = mapped_column(String(36))
     event_hash: Mapped[str] = mapped_column(String(64))
