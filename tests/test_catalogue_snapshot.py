@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 
 from consent.core import catalogue, catalogue_snapshot, purposes
 from consent.core.database import db
-from consent.core.models import Controller, PurposeSettings, utcnow
+from consent.core.models import Controller, utcnow
 from tests.support.pages import events, link_for, world
 
 
@@ -86,14 +86,23 @@ def test_the_page_follows_a_settings_version_and_a_retired_purpose(client, make)
     assert "state-retired" in client.get(url).get_data(True)
 
 
-def test_a_kept_catalogue_is_never_what_a_change_is_recorded_with(client, make):
+def test_a_change_is_recorded_with_the_catalogue_read_under_the_lock(client, make):
+    """A one-click decides with the kept catalogue of the version read with the person's
+    lock: a purpose added after the page was kept is withdrawn too."""
     c, s, p = world(make)
-    url = f"/preferences/{link_for(c, s)}"
-    client.get(url)  # keeps the catalogue
+    client.get(f"/preferences/{link_for(c, s)}")  # keeps the catalogue
     assert catalogue_snapshot.KEPT
+    invites = make.purpose(c, slug="invites", channels=("email",))
+    make.record(s, "consent_given", invites, channel="email")
+    db.session.commit()
 
-    # Sec-GPC on a GET records an objection: through the ORM's purposes, under the lock.
-    response = client.get(url, headers={"Sec-GPC": "1"})
+    token = link_for(c, s, "unsubscribe", channel="email")
+    response = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert [e.purpose_id for e in events(s, kind="objection_recorded")] == [p["profile"].id]
-    assert db.session.scalar(select(PurposeSettings.id).limit(1)) is not None
+    withdrawn = {e.purpose_id for e in events(s, kind="consent_withdrawn")}
+    assert invites.id in withdrawn
+
+    # Sec-GPC on a GET records an objection, under the lock, with the same kept catalogue.
+    response = client.get(f"/preferences/{link_for(c, s)}", headers={"Sec-GPC": "1"})
+    assert response.status_code == 200
+    assert [e.purpose_id for e in events(s, kind="objection_recorded")][-1:] == [p["profile"].id]

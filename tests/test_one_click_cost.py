@@ -22,9 +22,12 @@ def counted():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
+def link_of(controller, subject):
+    return signed_links.Link(controller.slug, subject.public_id, ("newsletter",), "email")
+
+
 def one_click(client, controller, subject):
-    link = signed_links.Link(controller.slug, subject.public_id, ("newsletter",), "email")
-    token = signed_links.make(link, "unsubscribe")
+    token = signed_links.make(link_of(controller, subject), "unsubscribe")
     with counted() as statements:
         response = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
@@ -38,6 +41,8 @@ def test_one_click_query_count_does_not_grow_with_the_audience(client, make):
     first = make.subject(controller, email="first@example.test")
     make.record(first, "consent_given", newsletter)
     db.session.commit()
+    # The process's first request reads the catalogue and keeps it (catalogue_snapshot).
+    client.get(f"/preferences/{signed_links.make(link_of(controller, first), 'preferences')}")
     alone = one_click(client, controller, first)
 
     for n in range(40):
@@ -48,11 +53,11 @@ def test_one_click_query_count_does_not_grow_with_the_audience(client, make):
     db.session.commit()
     crowded = one_click(client, controller, last)
 
-    # PostgreSQL finds the controller and the person, with the purposes, and locks the
-    # person's row in one SELECT … FOR UPDATE; SQLite takes its write lock with an UPDATE
-    # and reads the row again. The state rows are not read (the chain says what they hold);
-    # the receipt and the answer page share one read of the notices and the chain.
-    budget = 9 if db.engine.dialect.name == "postgresql" else 11
+    # PostgreSQL finds the controller and the person and locks the person's row in one
+    # SELECT … FOR UPDATE; SQLite takes its write lock with an UPDATE and reads the row
+    # again. The purposes and notices are the kept catalogue of the controller's version.
+    # The state rows are not read (the chain says what they hold).
+    budget = 8 if db.engine.dialect.name == "postgresql" else 10
     assert len(crowded) == len(alone) <= budget
     # No read of the state (or its history) without a WHERE; inserting a row is no read.
     reads = [s.lower() for s in crowded if not s.lower().startswith("insert")]

@@ -1,14 +1,18 @@
-"""The catalogue a page reads, kept per process: the controller's purposes with their
-settings versions and the current notices per locale, as plain read-only records.
+"""The catalogue the recipient's pages work with, kept per process: the controller's
+purposes with their settings versions and the current notices per locale, as plain
+read-only records.
 
-A preference page shows every purpose with its notice. Reading and building them as ORM
-objects on every view cost a third of the page, and they change only when someone edits
-the catalogue; every such edit gives the controller a new `catalogue_version`, set by the
-database itself (core/catalogue_ddl.py). The page reads the controller's row anyway: while
-its version is the one a kept copy was read at, the copy is what the database holds.
+A preference page shows every purpose with its notice, and a one-click decides and
+records with them. Reading and building them as ORM objects on every request cost a third
+of the page and a tenth of a one-click, and they change only when someone edits the
+catalogue; every such edit gives the controller a new `catalogue_version`, set by the
+database itself (core/catalogue_ddl.py). The request reads the controller's row anyway:
+while its version is the one a kept copy was read at, the copy is what the database holds.
 
-Only for reading. A change is recorded through the ORM's purposes, under the person's
-lock (subjects.by_link with lock), never through a kept copy.
+A change is recorded with a kept copy only when the controller's row was read in the
+statement that locked the person (subjects.by_link with lock): the copy is then exactly
+the catalogue that statement would have read, as the ORM's purposes were before. Events
+name their purpose by id (ledger.prepare), so no ORM purpose is needed to write them.
 """
 
 from types import SimpleNamespace
@@ -42,7 +46,7 @@ class KeptPurpose(VersionedSettings):
         )
 
 
-class ControllerForReading:
+class ControllerWithKeptCatalogue:
     """The controller's own row, with the kept copy's purposes in place of the ORM's."""
 
     def __init__(self, controller: Controller, kept_purposes: tuple):
@@ -53,7 +57,7 @@ class ControllerForReading:
         return getattr(self.row, name)
 
 
-def for_reading(controller: Controller) -> ControllerForReading:
+def kept(controller: Controller) -> ControllerWithKeptCatalogue:
     """The controller, as fresh as its row (read in this transaction), with its catalogue
     kept from an earlier read while its version is the same; the current notices of every
     locale are then read from the copy too (purposes.current_notices)."""
@@ -66,7 +70,7 @@ def for_reading(controller: Controller) -> ControllerForReading:
         KEPT[key] = kept
     for locale, notices in kept.notices.items():
         purposes.remember_current_notices(controller, locale, notices)
-    return ControllerForReading(controller, kept.purposes)
+    return ControllerWithKeptCatalogue(controller, kept.purposes)
 
 
 def _read(controller: Controller) -> SimpleNamespace:

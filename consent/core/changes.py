@@ -162,7 +162,7 @@ def gpc_recorded(events) -> bool:
     return any(event.source == "gpc" for event in events)
 
 
-def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome:
+def _apply(controller, subject, changes, source, locale, history, holder: Holder) -> Outcome:
     if not changes:
         return Outcome(history=history)
     appended = []
@@ -175,6 +175,7 @@ def _apply(subject, changes, source, locale, history, holder: Holder) -> Outcome
         history=history,
         mailbox_proof=holder.proof,
         appended=appended,
+        controller=controller,
     )
     return Outcome(changes, receipt, waiting(subject, changes), history + appended)
 
@@ -273,12 +274,12 @@ def save(controller, subject, form, locale, holder: Holder) -> Outcome:
                     changes.append(Change("objection_recorded", purpose, channel=channel.channel))
                 elif kept and channel.said_no:
                     changes.append(Change("objection_withdrawn", purpose, channel=channel.channel))
-    return _apply(subject, changes, "preference_page", locale, history, holder)
+    return _apply(controller, subject, changes, "preference_page", locale, history, holder)
 
 
-def _record(subject, steps, source, locale, history, holder: Holder) -> Outcome:
+def _record(controller, subject, steps, source, locale, history, holder: Holder) -> Outcome:
     changes = [Change(s.kind, s.purpose, scope=s.scope, channel=s.channel) for s in steps]
-    return _apply(subject, changes, source, locale, history, holder)
+    return _apply(controller, subject, changes, source, locale, history, holder)
 
 
 def unsubscribe_all(
@@ -287,7 +288,7 @@ def unsubscribe_all(
     """Withdraw every consent-based marketing purpose and object to direct marketing."""
     history = ledger.lock(subject)
     steps = rules.unsubscribe_all(controller.purposes, channel, rules.in_order(history))
-    return _record(subject, steps, source, locale, history, holder)
+    return _record(controller, subject, steps, source, locale, history, holder)
 
 
 def one_click(
@@ -301,14 +302,14 @@ def one_click(
     history = ledger.lock(subject)
     in_scope = [p for p in controller.purposes if p.slug in slugs]
     steps = rules.unsubscribe(in_scope, channel, rules.in_order(history))
-    return _record(subject, steps, source, locale, history, holder)
+    return _record(controller, subject, steps, source, locale, history, holder)
 
 
 def gpc(controller, subject, locale, holder: Holder) -> Outcome:
     """Sec-GPC: 1 is an objection by automated means (Art. 21(5)) to profiling, recorded once."""
     history = ledger.lock(subject)
     steps = rules.gpc_objections(controller.purposes, rules.in_order(history))
-    return _record(subject, steps, "gpc", locale, history, holder)
+    return _record(controller, subject, steps, "gpc", locale, history, holder)
 
 
 def confirm(controller, subject, slugs, channel, locale) -> Outcome:
@@ -319,7 +320,7 @@ def confirm(controller, subject, slugs, channel, locale) -> Outcome:
     steps = rules.confirmations(in_scope, channel, rules.in_order(history))
     if any(step.kind == "suppression_lifted" for step in steps):
         subjects.lift_suppression(subject)
-    return _record(subject, steps, "preference_page", locale, history, CONFIRMED)
+    return _record(controller, subject, steps, "preference_page", locale, history, CONFIRMED)
 
 
 def hold_if_suppressed(subject: Subject) -> list[Change]:

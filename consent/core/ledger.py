@@ -295,7 +295,6 @@ def prepare(
             seq=subject.event_count + 1,
             kind=change.kind,
             purpose_id=change.purpose.id if change.purpose else None,
-            purpose=change.purpose,
             scope=change.scope or (change.purpose.slug if change.purpose else None),
             channel=change.channel,
             basis=change.basis or _basis_for(change, history + events),
@@ -337,6 +336,7 @@ def record(
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
     appended: list[Event] | None = None,
+    controller: Controller | None = None,
 ) -> Receipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
@@ -346,11 +346,13 @@ def record(
     proves nothing about the mailbox. `backdate_window` overrides the configured
     BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past). The new events
     are added to `appended` when given: a caller that shows the chain after the change then
-    has it without reading it again.
+    has it without reading it again. `controller`: the subject's, when the caller has it
+    with a kept catalogue read under the lock (catalogue_snapshot.kept).
     """
     if history is None:
         history = lock(subject)
-    controller = db.session.get(Controller, subject.controller_id)
+    if controller is None:
+        controller = db.session.get(Controller, subject.controller_id)
     receipt_id = new_uuid()
     events = prepare(
         subject,

@@ -89,8 +89,9 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
     not there (the controller too when its slug is unknown). `lock`: on PostgreSQL the same
     query takes the row lock `ledger.lock` would take, so a change costs no second read.
     `with_purposes`: the controller's purposes and their settings come in the same query;
-    without them, for a page that reads a kept copy (catalogue_snapshot), the controller's
-    row is read as it is now, whatever the session held, for its catalogue_version."""
+    without them, for a request that works with a kept copy (catalogue_snapshot), the
+    controller's row is read as it is now, whatever the session held, for its
+    catalogue_version (under the person's lock, when locking)."""
     query = (
         select(Controller, Subject)
         .join(Subject, Subject.controller_id == Controller.id)

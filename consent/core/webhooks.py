@@ -44,6 +44,10 @@ def _instant(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def _slug_of(controller, purpose_id: int | None) -> str | None:
+    return next((p.slug for p in controller.purposes if p.id == purpose_id), None)
+
+
 def body_for(controller, subject: Subject, event) -> dict:
     """The SPEC §11 body for one event, as the person was when it was recorded."""
     return {
@@ -54,7 +58,7 @@ def body_for(controller, subject: Subject, event) -> dict:
             "subject": subject.public_id,
             "external_id": subject.external_id,
             "email": subject.email,
-            "purpose": event.purpose.slug if event.purpose else None,
+            "purpose": _slug_of(controller, event.purpose_id),
             "scope": event.scope,
             "channel": event.channel,
             "basis": event.basis,

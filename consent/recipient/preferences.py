@@ -83,13 +83,16 @@ def _no_locale_yet():
 
 
 def _load(link, lock=False, reading=False):
+    """The link's controller and person. A page that only reads, and a change read under
+    the person's lock, work with the kept catalogue (core/catalogue_snapshot.py)."""
     if reading and reading_only():
         after_this_request(_end_reading)
+    kept = reading or lock
     controller, subject = subjects.by_link(
-        link.controller, link.subject, lock, with_purposes=not reading
+        link.controller, link.subject, lock, with_purposes=not kept
     )
-    if reading and controller is not None:
-        controller = catalogue_snapshot.for_reading(controller)
+    if kept and controller is not None:
+        controller = catalogue_snapshot.kept(controller)
     if subject is None or subject.erased_at is not None:
         _set_locales(link, controller)
         raise GoneLink("gone")
@@ -107,7 +110,8 @@ def _open(token: str, use: str, allow_expired=False, lock=False, reading=False):
 
     An expired link that is still allowed (one-click) comes back with `expired` set on g.
     `lock`: the person is read under the lock the change will take (subjects.by_link).
-    `reading`: nothing will be recorded, so the catalogue may be a kept copy."""
+    `reading`: nothing will be recorded, so it is read outside a transaction.
+    Either way the catalogue is the kept copy of the version read with the person."""
     g.link_expired = False
     try:
         link = signed_links.read(token, use)
