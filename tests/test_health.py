@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from sqlalchemy import event, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
 
 from consent import create_app
 from consent.core.database import db
@@ -86,28 +86,26 @@ def _outage(server, tmp_path):
     assert client.get("/readyz").status_code == 200
 
     # A one-click whose events are written but not yet committed when the server dies.
-    flushed, go_on, answers = threading.Event(), threading.Event(), []
+    written, go_on, answers = threading.Event(), threading.Event(), []
 
-    def hold_after_writing_events(session, flush_context):
-        if threading.current_thread() is request_thread and any(
-            isinstance(row, Event) for row in session.new
-        ):
-            flushed.set()
+    def hold_after_writing_events(connection, cursor, statement, *args):
+        if threading.current_thread() is request_thread and "INSERT INTO events" in statement:
+            written.set()
             go_on.wait(30)
 
     def one_click():
         answers.append(client.post(url, data={"List-Unsubscribe": "One-Click"}))
 
     request_thread = threading.Thread(target=one_click)
-    event.listen(Session, "after_flush", hold_after_writing_events)
+    event.listen(Engine, "after_cursor_execute", hold_after_writing_events)
     try:
         request_thread.start()
-        assert flushed.wait(30), "the one-click never reached its events"
+        assert written.wait(30), "the one-click never reached its events"
         server.halt()
         go_on.set()
         request_thread.join(30)
     finally:
-        event.remove(Session, "after_flush", hold_after_writing_events)
+        event.remove(Engine, "after_cursor_execute", hold_after_writing_events)
     [answer] = answers
     assert answer.status_code == 500
     assert "Nothing was changed" in answer.get_data(True)

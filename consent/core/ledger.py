@@ -1,7 +1,9 @@
 """The only way events enter the ledger: validate, lock the subject, chain, update state.
 
-`record()` adds everything to the session and flushes; the caller commits, so one
-interaction is one transaction. Events are never updated or deleted (models.py refuses).
+`record()` writes everything with Core statements (one round trip on PostgreSQL for the
+events, the chain head, the history and the receipt: core/writes.py); the caller commits,
+so one interaction is one transaction. Events are never updated or deleted (models.py and
+the database refuse).
 """
 
 import re
@@ -10,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consent.core import bulk, chain, observe, receipts, rules, state_history, webhooks
 from consent.core.database import db, this_transaction
@@ -35,6 +38,7 @@ from consent.core.vocabulary import (
     SOURCES,
     SUBJECT_WIDE_KINDS,
 )
+from consent.core.writes import Writes
 
 
 class LedgerError(ValueError):
@@ -366,19 +370,38 @@ def record(
         backdate_window=backdate_window,
         receipt_id=receipt_id,
     )
-    db.session.add_all(events)
     if appended is not None:
         appended += events
-    db.session.flush()
-    refresh_state(subject, controller, history + events, new=events)
+    # The events, the chain head, the history and the receipt are written together, with
+    # Core statements (core/writes.py); the ORM's session never holds them.
+    writes = Writes()
+    _write_chain(subject, events, writes)
+    refresh_state(subject, controller, history + events, new=events, writes=writes)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
-    return _issue_receipt(controller, subject, events, receipt_id, source, locale)
+    receipt = _issue_receipt(controller, subject, history, events, receipt_id, source, locale)
+    writes.add(insert(Receipt.__table__).values(_row(receipt, _RECEIPT_COLUMNS)))
+    writes.send()
+    observe.note(db.session, events, receipts=1)  # rows the session's flush never sees
+    return receipt
 
 
-def _issue_receipt(controller, subject, events, receipt_id, source, locale) -> Receipt:
-    """Build, sign and store the one receipt of an interaction (the caller commits)."""
-    payload = receipts.build(controller, subject, events, receipt_id, source, locale)
-    receipt = Receipt(
+def _write_chain(subject: Subject, events: list[Event], writes: Writes) -> None:
+    """The events' INSERT and the subject's new chain head. The session is told the head
+    is what the row will say, so no flush of the subject writes it a second time."""
+    head = {"event_count": subject.event_count, "last_hash": subject.last_hash}
+    for name, value in head.items():
+        set_committed_value(subject, name, value)
+    for event in events:
+        writes.add(insert(Event.__table__).values(_row(event, _EVENT_COLUMNS)))
+    writes.add(update(Subject.__table__).where(Subject.id == subject.id).values(head))
+
+
+def _issue_receipt(controller, subject, history, events, receipt_id, source, locale) -> Receipt:
+    """Build and sign the one receipt of an interaction, for the caller to store."""
+    payload = receipts.build(
+        controller, subject, events, receipt_id, source, locale, chain=history + events
+    )
+    return Receipt(
         id=receipt_id,
         controller_id=controller.id,
         subject_id=subject.id,
@@ -386,8 +409,6 @@ def _issue_receipt(controller, subject, events, receipt_id, source, locale) -> R
         payload=payload,
         jws=receipts.sign(payload),
     )
-    db.session.add(receipt)
-    return receipt
 
 
 def _basis_for(change: Change, earlier: list[Event]) -> str | None:
@@ -409,7 +430,11 @@ def decisions_for(purposes, events) -> dict[tuple[int, str], rules.Decision]:
 
 
 def refresh_state(
-    subject: Subject, controller: Controller, events: list[Event], new: list[Event] = ()
+    subject: Subject,
+    controller: Controller,
+    events: list[Event],
+    new: list[Event] = (),
+    writes: Writes | None = None,
 ) -> None:
     """Rewrite the subject's state rows and state history from its ledger (same transaction
     as the events); `new` are the events just appended, when the caller knows them.
@@ -417,19 +442,35 @@ def refresh_state(
     Only the rows whose decision changed are written, with no ORM objects: a one-click
     changes one or two of a dozen rows. While the controller's state is current, the rows
     stored are the decisions of the chain before `new` (the state equals a rebuild from
-    the ledger), so they need not be read first; a row found missing falls back to reading."""
+    the ledger), so they need not be read first; a row found missing falls back to reading.
+    The history's closing and opening rows join `writes`, the change's other writes, when
+    given; otherwise they are written here."""
     wanted = decisions_for(controller.purposes, events)
     current = controller.state_is_current(subject.id)
+    sent_here = writes is None
+    writes = Writes() if sent_here else writes
     if new and current:
         before = decisions_for(controller.purposes, events[: len(events) - len(new)])
         if before.keys() == wanted.keys() and _update_changed(subject, before, wanted):
-            if not state_history.follow(subject, controller.purposes, new, before, wanted):
+            if not state_history.follow(subject, controller.purposes, new, before, wanted, writes):
                 state_history.rewrite(subject, controller.purposes, events)
-            return
-        current = False  # the rows were not what the chain says: rewrite the history too
-    before = _write_difference(subject, wanted)
-    if not (current and state_history.follow(subject, controller.purposes, new, before, wanted)):
-        state_history.rewrite(subject, controller.purposes, events)
+        else:
+            _rewrite(subject, controller, events, wanted)
+    else:
+        before = _write_difference(subject, wanted)
+        if not (
+            current
+            and state_history.follow(subject, controller.purposes, new, before, wanted, writes)
+        ):
+            state_history.rewrite(subject, controller.purposes, events)
+    if sent_here:
+        writes.send()
+
+
+def _rewrite(subject: Subject, controller: Controller, events, wanted: dict) -> None:
+    """The state rows were not what the chain says: write what differs, and the history."""
+    _write_difference(subject, wanted)
+    state_history.rewrite(subject, controller.purposes, events)
 
 
 def _update_changed(subject: Subject, before: dict, wanted: dict) -> bool:
@@ -610,6 +651,10 @@ _STATE_COLUMNS = (
     "expires_at",
 )
 _RECEIPT_COLUMNS = ("id", "controller_id", "subject_id", "created_at", "payload", "jws")
+
+
+def _row(instance, columns) -> dict:
+    return dict(zip(columns, _values(instance, columns), strict=True))
 
 
 def _values(instance, columns) -> tuple:

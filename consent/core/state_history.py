@@ -18,7 +18,7 @@ tests/test_state_history.py holds the indexed answer equal to it.
 
 from bisect import bisect_right
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from consent.core import bulk, rules
 from consent.core.database import db
@@ -159,12 +159,13 @@ def rewrite_many(people, purposes) -> list[tuple]:
     return fresh
 
 
-def follow(subject, purposes, new, before: dict, after: dict) -> bool:
+def follow(subject, purposes, new, before: dict, after: dict, writes) -> bool:
     """The common case of rewrite(), without reading the history: events appended at one
     instant t, after every version of the settings took effect, to a subject whose state
     rows (`before`, keyed as ledger.decisions_for keys them) are current and so say what
     the history's open rows say. Each decision that changed closes its open row at t and
-    opens one from t. False, having written nothing, when the case is not this one."""
+    opens one from t, statements added to `writes` (core/writes.py). False, having added
+    nothing, when the case is not this one."""
     instants = {event.occurred_at for event in new}
     if len(instants) != 1 or before.keys() != after.keys():
         return False
@@ -175,31 +176,20 @@ def follow(subject, purposes, new, before: dict, after: dict) -> bool:
     if not changed:
         return True
     table = StateHistory.__table__
-    db.session.execute(
-        update(table)
-        .where(
-            StateHistory.subject_id == bindparam("s"),
-            StateHistory.purpose_id == bindparam("p"),
-            StateHistory.channel == bindparam("c"),
-            StateHistory.valid_to.is_(None),
-        )
-        .values(valid_to=at),
-        [{"s": subject.id, "p": purpose_id, "c": channel} for purpose_id, channel in changed],
-    )
-    db.session.execute(
-        insert(table),
-        [
-            dict(
-                zip(
-                    COLUMNS,
-                    (subject.id, purpose_id, channel, at, None, *_decision(after[key])),
-                    strict=True,
-                )
+    for purpose_id, channel in changed:
+        writes.add(
+            update(table)
+            .where(
+                table.c.subject_id == subject.id,
+                table.c.purpose_id == purpose_id,
+                table.c.channel == channel,
+                table.c.valid_to.is_(None),
             )
-            for key in changed
-            for purpose_id, channel in [key]
-        ],
-    )
+            .values(valid_to=at)
+        )
+    for key in changed:
+        opened = (subject.id, *key, at, None, *_decision(after[key]))
+        writes.add(insert(table).values(dict(zip(COLUMNS, opened, strict=True))))
     return True
 
 

@@ -83,18 +83,19 @@ def _purpose_entry(event, purpose, basis, notice) -> dict:
     return entry
 
 
-def _entries(controller, subject, events, locale, notices=None) -> list[dict]:
+def _entries(controller, subject, events, locale, notices=None, chain=None) -> list[dict]:
     """One purpose entry per event and purpose it is about; a marketing objection covers all.
-    `notices`: the controller's notices when the caller has read them (a bulk import)."""
+    `notices`: the controller's notices when the caller has read them (a bulk import).
+    `chain`: the subject's whole chain, the new events included, when the caller has it."""
     purposes = {p.id: p for p in controller.purposes}
     about = []
     for event in events:
         if event.purpose_id is not None:
             about.append((event, purposes[event.purpose_id], event.basis))
         elif event.scope == DIRECT_MARKETING:
-            history = rules.in_order(
-                db.session.scalars(select(Event).where(Event.subject_id == subject.id))
-            )
+            if chain is None:
+                chain = db.session.scalars(select(Event).where(Event.subject_id == subject.id))
+            history = rules.in_order(chain)
             about += [
                 (event, p, rules.basis_in_force(p, history))
                 for p in purposes.values()
@@ -120,8 +121,10 @@ def _entries(controller, subject, events, locale, notices=None) -> list[dict]:
     return entries
 
 
-def build(controller, subject, events, receipt_id, source, locale, notices=None) -> dict:
-    """The receipt payload for one interaction (`notices`: see _entries)."""
+def build(
+    controller, subject, events, receipt_id, source, locale, notices=None, chain=None
+) -> dict:
+    """The receipt payload for one interaction (`notices`, `chain`: see _entries)."""
     locale = locale or subject.locale or controller.default_locale
     base_url = current_app.config["PUBLIC_BASE_URL"]
     slugs = {p.id: p.slug for p in controller.purposes}
@@ -158,7 +161,7 @@ def build(controller, subject, events, receipt_id, source, locale, notices=None)
         "services": [
             {
                 "service": controller.name,
-                "purposes": _entries(controller, subject, events, locale, notices),
+                "purposes": _entries(controller, subject, events, locale, notices, chain),
             }
         ],
         "sensitive": False,
