@@ -443,17 +443,19 @@ def refresh_state(
     changes one or two of a dozen rows. While the controller's state is current, the rows
     stored are the decisions of the chain before `new` (the state equals a rebuild from
     the ledger), so they need not be read first; a row found missing falls back to reading.
-    The history's closing and opening rows join `writes`, the change's other writes, when
-    given; otherwise they are written here."""
+    The updates and the history's closing and opening rows join `writes`, the change's
+    other writes, when given; otherwise they are written here."""
     wanted = decisions_for(controller.purposes, events)
     current = controller.state_is_current(subject.id)
     sent_here = writes is None
     writes = Writes() if sent_here else writes
     if new and current:
         before = decisions_for(controller.purposes, events[: len(events) - len(new)])
-        if before.keys() == wanted.keys() and _update_changed(subject, before, wanted):
+        if before.keys() == wanted.keys():
+            _update_changed(subject, before, wanted, writes)
             if not state_history.follow(subject, controller.purposes, new, before, wanted, writes):
                 state_history.rewrite(subject, controller.purposes, events)
+            writes.if_a_row_is_missing(lambda: _rewrite(subject, controller, events, wanted))
         else:
             _rewrite(subject, controller, events, wanted)
     else:
@@ -473,25 +475,23 @@ def _rewrite(subject: Subject, controller: Controller, events, wanted: dict) -> 
     state_history.rewrite(subject, controller.purposes, events)
 
 
-def _update_changed(subject: Subject, before: dict, wanted: dict) -> bool:
-    """Update the rows whose decision changed, one statement each; False at the first row
-    that is not there (what was updated stays right: the caller rewrites the rest)."""
+def _update_changed(subject: Subject, before: dict, wanted: dict, writes: Writes) -> None:
+    """Update the rows whose decision changed, one statement each, each expected to find
+    its row (the caller rewrites the state and its history when one is not there)."""
     for key in wanted.keys():
         if wanted[key] == before[key]:
             continue
         purpose_id, channel = key
-        updated = db.session.execute(
+        writes.add(
             update(STATE)
             .where(
                 STATE.c.subject_id == subject.id,
                 STATE.c.purpose_id == purpose_id,
                 STATE.c.channel == channel,
             )
-            .values(_fields(wanted[key]))
+            .values(_fields(wanted[key])),
+            one_row=True,
         )
-        if updated.rowcount != 1:
-            return False
-    return True
 
 
 def _write_difference(subject: Subject, wanted: dict) -> dict:
