@@ -1,9 +1,9 @@
 """The only way events enter the ledger: validate, lock the subject, chain, update state.
 
 `record()` writes everything with Core statements (one round trip on PostgreSQL for the
-events, the chain head, the history and the receipt: core/writes.py); the caller commits,
-so one interaction is one transaction. Events are never updated or deleted (models.py and
-the database refuse).
+events, the chain head, the state, its history and the receipt: core/writes.py); the caller
+commits, so one interaction is one transaction. Events are never updated or deleted
+(models.py and the database refuse).
 """
 
 import re
@@ -372,8 +372,9 @@ def record(
     )
     if appended is not None:
         appended += events
-    # The events, the chain head, the history and the receipt are written together, with
-    # Core statements (core/writes.py); the ORM's session never holds them.
+    # The events, the chain head, the state rows that changed, their history and the
+    # receipt are written together, with Core statements (core/writes.py); the ORM's
+    # session never holds them.
     writes = Writes()
     _write_chain(subject, events, writes)
     refresh_state(subject, controller, history + events, new=events, writes=writes)
