@@ -62,15 +62,15 @@ def kept(controller: Controller) -> ControllerWithKeptCatalogue:
     kept from an earlier read while its version is the same; the current notices of every
     locale are then read from the copy too (purposes.current_notices)."""
     key = (controller.id, controller.catalogue_version)
-    kept = KEPT.get(key)
-    if kept is None:
-        kept = _read(controller)
+    copy = KEPT.get(key)
+    if copy is None:
+        copy = _read(controller)
         if len(KEPT) >= MOST_KEPT:
             KEPT.clear()
-        KEPT[key] = kept
-    for locale, notices in kept.notices.items():
+        KEPT[key] = copy
+    for locale, notices in copy.notices.items():
         purposes.remember_current_notices(controller, locale, notices)
-    return ControllerWithKeptCatalogue(controller, kept.purposes)
+    return ControllerWithKeptCatalogue(controller, copy.purposes)
 
 
 def _read(controller: Controller) -> SimpleNamespace:

@@ -93,8 +93,10 @@ def _entries(controller, subject, events, locale, notices=None, chain=None) -> l
         if event.purpose_id is not None:
             about.append((event, purposes[event.purpose_id], event.basis))
         elif event.scope == DIRECT_MARKETING:
-            if chain is None:
-                chain = db.session.scalars(select(Event).where(Event.subject_id == subject.id))
+            if chain is None:  # a list: a second objection in the change reads it again
+                chain = list(
+                    db.session.scalars(select(Event).where(Event.subject_id == subject.id))
+                )
             history = rules.in_order(chain)
             about += [
                 (event, p, rules.basis_in_force(p, history))
