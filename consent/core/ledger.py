@@ -380,7 +380,7 @@ def record(
     refresh_state(subject, controller, history + events, new=events, writes=writes)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
     receipt = _issue_receipt(controller, subject, history, events, receipt_id, source, locale)
-    writes.add(insert(Receipt.__table__).values(_row(receipt, _RECEIPT_COLUMNS)))
+    writes.insert(Receipt.__table__, _row(receipt, _RECEIPT_COLUMNS))
     writes.send()
     observe.note(db.session, events, receipts=1)  # rows the session's flush never sees
     return receipt
@@ -393,8 +393,8 @@ def _write_chain(subject: Subject, events: list[Event], writes: Writes) -> None:
     for name, value in head.items():
         set_committed_value(subject, name, value)
     for event in events:
-        writes.add(insert(Event.__table__).values(_row(event, _EVENT_COLUMNS)))
-    writes.add(update(Subject.__table__).where(Subject.id == subject.id).values(head))
+        writes.insert(Event.__table__, _row(event, _EVENT_COLUMNS))
+    writes.update(Subject.__table__, {"id": subject.id}, head)
 
 
 def _issue_receipt(controller, subject, history, events, receipt_id, source, locale) -> Receipt:
@@ -483,16 +483,8 @@ def _update_changed(subject: Subject, before: dict, wanted: dict, writes: Writes
         if wanted[key] == before[key]:
             continue
         purpose_id, channel = key
-        writes.add(
-            update(STATE)
-            .where(
-                STATE.c.subject_id == subject.id,
-                STATE.c.purpose_id == purpose_id,
-                STATE.c.channel == channel,
-            )
-            .values(_fields(wanted[key])),
-            one_row=True,
-        )
+        found_by = {"subject_id": subject.id, "purpose_id": purpose_id, "channel": channel}
+        writes.update(STATE, found_by, _fields(wanted[key]), one_row=True)
 
 
 def _write_difference(subject: Subject, wanted: dict) -> dict:

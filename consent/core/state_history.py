@@ -18,7 +18,7 @@ tests/test_state_history.py holds the indexed answer equal to it.
 
 from bisect import bisect_right
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
 
 from consent.core import bulk, rules
 from consent.core.database import db
@@ -177,19 +177,11 @@ def follow(subject, purposes, new, before: dict, after: dict, writes) -> bool:
         return True
     table = StateHistory.__table__
     for purpose_id, channel in changed:
-        writes.add(
-            update(table)
-            .where(
-                table.c.subject_id == subject.id,
-                table.c.purpose_id == purpose_id,
-                table.c.channel == channel,
-                table.c.valid_to.is_(None),
-            )
-            .values(valid_to=at)
-        )
+        open_row = {"subject_id": subject.id, "purpose_id": purpose_id, "channel": channel}
+        writes.update(table, {**open_row, "valid_to": None}, {"valid_to": at})
     for key in changed:
         opened = (subject.id, *key, at, None, *_decision(after[key]))
-        writes.add(insert(table).values(dict(zip(COLUMNS, opened, strict=True))))
+        writes.insert(table, dict(zip(COLUMNS, opened, strict=True)))
     return True
 
 

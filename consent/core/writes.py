@@ -10,56 +10,135 @@ ones collected here never do (new events, one subject row, one state row per dec
 changed, history rows closed before the new ones open, a new receipt). SQLite, in process,
 runs them one by one, in the order added.
 
-A statement may be expected to write exactly one row (an UPDATE of a state row that should
-be there); when one does not, the fallbacks given to `if_a_row_is_missing` run after the
-others, in the same transaction.
+On PostgreSQL each clause takes its row as one JSON value (`json_populate_record`), so the
+statement's text depends only on which tables and columns it writes: it is built once per
+such shape and the driver parses and prepares it once, where a statement with a bound
+value per column (sixty for a one-click) was built, keyed and parsed on every change.
+
+An UPDATE may be expected to write exactly one row (a state row that should be there);
+when one does not, the fallbacks given to `if_a_row_is_missing` run after the others, in
+the same transaction.
 """
 
-from sqlalchemy import func, literal, select
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, and_, insert, update
 
 from consent.core import bulk
 from consent.core.database import db
 
+# Statement texts by shape; a shape is a few tables and columns, so there are few.
+_TEXTS: dict[tuple, str] = {}
+MOST_TEXTS = 256
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a write's text depends on: its table, the columns it sets, what finds its row."""
+
+    table: Table
+    columns: tuple[str, ...]
+    where: tuple[str, ...] = ()  # for an UPDATE: columns equal to the row's values
+    where_null: tuple[str, ...] = ()  # and columns that must be NULL
+    one_row: bool = False
+
+    @property
+    def is_update(self) -> bool:
+        return bool(self.where or self.where_null)
+
 
 class Writes:
-    """Statements (INSERT or UPDATE, each complete with its values) to send as one. One row
-    per INSERT: SQLAlchemy caches the compiled form of those, not of a multi-row VALUES."""
+    """INSERTs and UPDATEs of one change, each with its row, to send as one."""
 
     def __init__(self):
-        self._statements = []  # (statement, whether it must write exactly one row)
+        self._writes: list[tuple[_Shape, dict]] = []
         self._fallbacks = []
 
-    def add(self, statement, one_row: bool = False) -> None:
-        self._statements.append((statement, one_row))
+    def insert(self, table: Table, row: dict) -> None:
+        self._writes.append((_Shape(table, tuple(row)), row))
+
+    def update(self, table: Table, where: dict, values: dict, one_row: bool = False) -> None:
+        """Set `values` on the rows whose columns equal `where` (None: IS NULL)."""
+        found_by = tuple(name for name, value in where.items() if value is not None)
+        null = tuple(name for name, value in where.items() if value is None)
+        if set(found_by) & set(values):
+            raise ValueError("a column that finds the row cannot also be set")
+        shape = _Shape(table, tuple(values), found_by, null, one_row)
+        self._writes.append((shape, {**values, **{name: where[name] for name in found_by}}))
 
     def if_a_row_is_missing(self, fallback) -> None:
         self._fallbacks.append(fallback)
 
     def send(self) -> None:
-        statements, self._statements = self._statements, []
+        writes, self._writes = self._writes, []
         fallbacks, self._fallbacks = self._fallbacks, []
-        if not statements:
+        if not writes:
             return
         if bulk.is_postgresql():
-            counts = self._send_as_one(statements)
+            counts = _send_as_one(writes)
         else:
-            counts = []
-            for statement, one_row in statements:
-                written = db.session.execute(statement).rowcount
-                if one_row:
-                    counts.append(written)
+            counts = [
+                written
+                for shape, written in ((s, _execute(s, row)) for s, row in writes)
+                if shape.one_row
+            ]
         if any(count != 1 for count in counts):
             for fallback in fallbacks:
                 fallback()
 
-    @staticmethod
-    def _send_as_one(statements) -> list[int]:
-        clauses, checked = [], []
-        for n, (statement, one_row) in enumerate(statements):
-            clause = (statement.returning(literal(1)) if one_row else statement).cte(f"write_{n}")
-            clauses.append(clause)
-            if one_row:
-                checked.append(select(func.count()).select_from(clause).scalar_subquery())
-        query = select(*checked) if checked else select(literal(1))
-        row = db.session.execute(query.add_cte(*clauses)).one()
-        return list(row) if checked else []
+
+def _execute(shape: _Shape, row: dict) -> int:
+    """One write as a Core statement (SQLite); the number of rows it wrote."""
+    table = shape.table
+    if not shape.is_update:
+        return db.session.connection().execute(insert(table).values(row)).rowcount
+    found = [table.c[name] == row[name] for name in shape.where]
+    found += [table.c[name].is_(None) for name in shape.where_null]
+    statement = update(table).where(and_(*found)).values({c: row[c] for c in shape.columns})
+    return db.session.connection().execute(statement).rowcount
+
+
+def _send_as_one(writes) -> list[int]:
+    shapes = tuple(shape for shape, _row in writes)
+    text = _TEXTS.get(shapes)
+    if text is None:
+        if len(_TEXTS) >= MOST_TEXTS:
+            _TEXTS.clear()
+        text = _TEXTS[shapes] = _statement(shapes)
+    values = {f"w{n}": json.dumps(row, default=_json_value) for n, (_s, row) in enumerate(writes)}
+    counts = db.session.connection().exec_driver_sql(text, values).one()
+    return list(counts) if any(shape.one_row for shape in shapes) else []
+
+
+def _statement(shapes: tuple[_Shape, ...]) -> str:
+    """WITH w0 AS (…), w1 AS (…) SELECT <rows written by each write that must find one>."""
+    clauses = [f"w{n} AS ({_clause(shape, f'w{n}')})" for n, shape in enumerate(shapes)]
+    counted = [f"(SELECT count(*) FROM w{n})" for n, s in enumerate(shapes) if s.one_row]
+    return f"WITH {', '.join(clauses)} SELECT {', '.join(counted) or '1'}"
+
+
+def _clause(shape: _Shape, name: str) -> str:
+    table = shape.table.name
+    record = f"json_populate_record(NULL::{table}, %({name})s::json)"
+    if not shape.is_update:
+        columns = ", ".join(shape.columns)
+        return f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {record}"
+    assignments = ", ".join(f"{column} = r.{column}" for column in shape.columns)
+    found = [f"t.{column} = r.{column}" for column in shape.where]
+    found += [f"t.{column} IS NULL" for column in shape.where_null]
+    returning = " RETURNING 1" if shape.one_row else ""
+    return (
+        f"UPDATE {table} AS t SET {assignments} FROM {record} AS r "
+        f"WHERE {' AND '.join(found)}{returning}"
+    )
+
+
+def _json_value(value):
+    """Times as models.UTCDateTime stores them: aware, in UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; times are stored as aware UTC")
+        return value.astimezone(UTC).isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
