@@ -210,7 +210,11 @@ def lock(subject: Subject) -> list[Event]:
     locks, so a write that changes nothing takes its write lock, and the row is read again.
     """
     if held(subject):
-        pass  # read under its lock earlier in this transaction (subjects.by_link)
+        # Read under its lock earlier in this transaction (subjects.by_link), with its chain
+        # when that was read too; a chain is used once, as the next change makes it longer.
+        chain = this_transaction().get("chains", {}).pop(subject.id, None)
+        if chain is not None:
+            return chain
     elif bulk.is_postgresql():
         db.session.execute(
             select(Subject)
@@ -229,14 +233,28 @@ def lock(subject: Subject) -> list[Event]:
     return events_of(subject)
 
 
-def hold(subject: Subject) -> None:
+def hold(subject: Subject, chain: list[Event] | None = None) -> None:
     """Note that this transaction read the subject's row FOR UPDATE (PostgreSQL): `lock()`
-    need not lock and read it again until the transaction ends."""
-    this_transaction().setdefault("locked", set()).add(subject.id)
+    need not lock and read it again until the transaction ends.
+
+    `chain`: the events read in the statement that took the lock. When that statement had
+    to wait for the lock, PostgreSQL gives it the row as the other writer committed it but
+    the events as they were before the wait; the chain is kept only when it ends where the
+    locked row's head says, and otherwise `lock()` reads it again."""
+    notes = this_transaction()
+    notes.setdefault("locked", set()).add(subject.id)
+    if chain is not None and _ends_at_head(subject, chain):
+        notes.setdefault("chains", {})[subject.id] = chain
 
 
 def held(subject: Subject) -> bool:
     return subject.id in this_transaction().get("locked", ())
+
+
+def _ends_at_head(subject: Subject, chain: list[Event]) -> bool:
+    if not chain:
+        return subject.event_count == 0
+    return (chain[-1].seq, chain[-1].hash) == (subject.event_count, subject.last_hash)
 
 
 def events_of(subject: Subject) -> list[Event]:
@@ -268,8 +286,8 @@ def prepare(
     make=None,
 ) -> list[Event]:
     """Check the changes against the rules and the chain as it stands (`history`), and make
-    their events, hashed and chained, without writing anything: `record()` adds them to the
-    session, a bulk import copies a whole batch of them at once. Moves the subject's chain
+    their events, hashed and chained, without writing anything: `record()` writes them with
+    the chain head, a bulk import copies a whole batch of them at once. Moves the subject's chain
     head (event_count, last_hash) in memory; LedgerError when the rules refuse.
 
     `make` builds each event from its fields instead of the ORM's Event for the session: a bulk
@@ -323,10 +341,19 @@ def prepare(
         event.hash = chain.event_hash(
             event, controller.slug, subject.public_id, change.purpose and change.purpose.slug
         )
-        subject.event_count = event.seq
-        subject.last_hash = event.hash
+        _move_head(subject, event)
         events.append(event)
     return events
+
+
+def _move_head(subject, event) -> None:
+    """The chain head, in memory. The ORM's subject is told these are its row's values: the
+    head is written with the events (_write_chain), so the session has nothing to flush."""
+    if isinstance(subject, Subject):
+        set_committed_value(subject, "event_count", event.seq)
+        set_committed_value(subject, "last_hash", event.hash)
+    else:
+        subject.event_count, subject.last_hash = event.seq, event.hash
 
 
 def record(
@@ -387,11 +414,8 @@ def record(
 
 
 def _write_chain(subject: Subject, events: list[Event], writes: Writes) -> None:
-    """The events' INSERT and the subject's new chain head. The session is told the head
-    is what the row will say, so no flush of the subject writes it a second time."""
+    """The events' INSERT and the subject's new chain head (prepare moved it in memory)."""
     head = {"event_count": subject.event_count, "last_hash": subject.last_hash}
-    for name, value in head.items():
-        set_committed_value(subject, name, value)
     for event in events:
         writes.insert(Event.__table__, _row(event, _EVENT_COLUMNS))
     writes.update(Subject.__table__, {"id": subject.id}, head)

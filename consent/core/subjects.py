@@ -15,6 +15,7 @@ from consent.core.database import db
 from consent.core.models import (
     AddressChange,
     Controller,
+    Event,
     Purpose,
     Subject,
     Suppression,
@@ -87,29 +88,35 @@ def by_public_id(controller: Controller, public_id: str) -> Subject | None:
 def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purposes=True):
     """(controller, subject) a signed link names, with one query; the subject is None when
     not there (the controller too when its slug is unknown). `lock`: on PostgreSQL the same
-    query takes the row lock `ledger.lock` would take, so a change costs no second read.
-    `with_purposes`: the controller's purposes and their settings come in the same query;
-    without them, for a request that works with a kept copy (catalogue_snapshot), the
-    controller's row is read as it is now, whatever the session held, for its
-    catalogue_version (under the person's lock, when locking)."""
+    query takes the row lock `ledger.lock` would take, and reads the person's chain with
+    it, so a change costs no second read (ledger.hold). `with_purposes`: the controller's
+    purposes and their settings come in the same query; without them, for a request that
+    works with a kept copy (catalogue_snapshot), the controller's row is read as it is now,
+    whatever the session held, for its catalogue_version (under the person's lock, when
+    locking)."""
+    locking = lock and db.session.get_bind().dialect.name == "postgresql"
     query = (
-        select(Controller, Subject)
+        select(Controller, Subject, *([Event] if locking else []))
         .join(Subject, Subject.controller_id == Controller.id)
         .where(Controller.slug == controller_slug, Subject.public_id == public_id)
     )
     if with_purposes:
         query = query.options(joinedload(Controller.purposes).joinedload(Purpose.settings))
-    locking = lock and db.session.get_bind().dialect.name == "postgresql"
     if locking:
-        query = query.with_for_update(of=Subject)
+        query = (
+            query.outerjoin(Event, Event.subject_id == Subject.id)
+            .order_by(Event.seq)
+            .with_for_update(of=Subject)
+        )
     if locking or not with_purposes:
         query = query.execution_options(populate_existing=True)
-    found = db.session.execute(query).unique().first()
-    if found is None:
+    found = db.session.execute(query).unique().all()
+    if not found:
         return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
+    controller, subject = found[0].Controller, found[0].Subject
     if locking:
-        ledger.hold(found.Subject)
-    return found.Controller, found.Subject
+        ledger.hold(subject, [row.Event for row in found if row.Event is not None])
+    return controller, subject
 
 
 def by_external_id(controller: Controller, external_id: str) -> Subject | None:
