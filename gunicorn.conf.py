@@ -1,8 +1,10 @@
 """gunicorn's settings for this app: `gunicorn -c gunicorn.conf.py app:app` (docs/deploy.md).
 
 Every value can be changed from the environment without editing this file. Workers are
-processes (a crash or a leak stays in one), each with a few threads: a request mostly waits
-on PostgreSQL, so threads are cheap concurrency, and the GIL is not what limits it.
+processes (a crash or a leak stays in one), one per CPU, each with a few threads. A change
+keeps a CPU busy with Python for most of its time (the rules, the chain, the receipt, the
+page), so more processes than CPUs only take turns on them; the threads let a request that
+waits on PostgreSQL leave its CPU to another (BENCHMARKS.md measures both).
 """
 
 import os
@@ -22,8 +24,7 @@ MULTIPROC_DIR = os.environ.setdefault(
 from consent.ops.access_log import RedactingLogger  # noqa: E402  (after the directory)
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
-# (2 × cores) + 1: gunicorn's own rule of thumb for a server that waits on a database.
-workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # A request that takes longer than this is stuck: its worker is killed and replaced.

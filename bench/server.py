@@ -104,7 +104,7 @@ def measure(people: int = 2000, clients: int = 16) -> dict:
             gunicorn.wait(60)
     finally:
         server.stop()
-    workers = 2 * (os.cpu_count() or 1) + 1
+    workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 1))  # gunicorn.conf.py's
     return {
         "people": people,
         "clients": clients,
