@@ -3,9 +3,10 @@
 import hashlib
 import hmac
 import unicodedata
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -95,10 +96,23 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
     whatever the session held, for its catalogue_version (under the person's lock, when
     locking)."""
     locking = lock and db.session.get_bind().dialect.name == "postgresql"
+    parameters = {"slug": controller_slug, "public_id": public_id}
+    found = db.session.execute(_by_link_query(locking, with_purposes), parameters).unique().all()
+    if not found:
+        return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
+    controller, subject = found[0].Controller, found[0].Subject
+    if locking:
+        ledger.hold(subject, [row.Event for row in found if row.Event is not None])
+    return controller, subject
+
+
+@cache
+def _by_link_query(locking: bool, with_purposes: bool):
+    """Built once per kind: a statement made per request cost more than reading its rows."""
     query = (
         select(Controller, Subject, *([Event] if locking else []))
         .join(Subject, Subject.controller_id == Controller.id)
-        .where(Controller.slug == controller_slug, Subject.public_id == public_id)
+        .where(Controller.slug == bindparam("slug"), Subject.public_id == bindparam("public_id"))
     )
     if with_purposes:
         query = query.options(joinedload(Controller.purposes).joinedload(Purpose.settings))
@@ -110,13 +124,7 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
         )
     if locking or not with_purposes:
         query = query.execution_options(populate_existing=True)
-    found = db.session.execute(query).unique().all()
-    if not found:
-        return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
-    controller, subject = found[0].Controller, found[0].Subject
-    if locking:
-        ledger.hold(subject, [row.Event for row in found if row.Event is not None])
-    return controller, subject
+    return query
 
 
 def by_external_id(controller: Controller, external_id: str) -> Subject | None:
