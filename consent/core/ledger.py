@@ -287,8 +287,8 @@ def prepare(
 ) -> list[Event]:
     """Check the changes against the rules and the chain as it stands (`history`), and make
     their events, hashed and chained, without writing anything: `record()` writes them with
-    the chain head, a bulk import copies a whole batch of them at once. Moves the subject's chain
-    head (event_count, last_hash) in memory; LedgerError when the rules refuse.
+    the chain head, a bulk import copies a whole batch of them at once. Moves the subject's
+    chain head (event_count, last_hash) in memory; LedgerError when the rules refuse.
 
     `make` builds each event from its fields instead of the ORM's Event for the session: a bulk
     import, which never adds them to the session, passes a plain record (SimpleNamespace)
