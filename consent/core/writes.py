@@ -61,6 +61,8 @@ class Writes:
 
     def update(self, table: Table, where: dict, values: dict, one_row: bool = False) -> None:
         """Set `values` on the rows whose columns equal `where` (None: IS NULL)."""
+        if not where:
+            raise ValueError("an UPDATE names the row it changes")
         found_by = tuple(name for name, value in where.items() if value is not None)
         null = tuple(name for name, value in where.items() if value is None)
         if set(found_by) & set(values):
@@ -79,11 +81,11 @@ class Writes:
         if bulk.is_postgresql():
             counts = _send_as_one(writes)
         else:
-            counts = [
-                written
-                for shape, written in ((s, _execute(s, row)) for s, row in writes)
-                if shape.one_row
-            ]
+            counts = []
+            for shape, row in writes:
+                written = _execute(shape, row)
+                if shape.one_row:
+                    counts.append(written)
         if any(count != 1 for count in counts):
             for fallback in fallbacks:
                 fallback()
