@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import jwt
 import pytest
+from sqlalchemy import text
 
 from consent.core import ledger, purposes, receipts, signed_links, signing, subjects
 from consent.core.database import db
@@ -92,6 +93,25 @@ def test_receipt_verifies_with_the_published_jwks(world, client):
         if k["kid"] == header["kid"]
     )
     assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and "d" not in jwk
+
+
+def test_the_row_keeps_the_payload_once_and_the_jws_without_it(world, client):
+    """The receipt's JSON is stored once: the row's JWS is detached (RFC 7515 Appendix F),
+    and the whole JWS, rebuilt from the row's payload, verifies; an edited payload does not."""
+    _controller, newsletter, _partners, subject = world
+    receipt = give(subject, newsletter, locale="nb")
+    db.session.expire_all()
+    stored = db.session.execute(
+        text("SELECT jws FROM receipts WHERE id = :id"), {"id": receipt.id}
+    ).scalar_one()
+    header, body, signature = stored.split(".")
+    assert header and body == "" and signature
+    read_back = db.session.get(Receipt, receipt.id)
+    assert receipts.verify(read_back.jws) == read_back.payload
+    assert read_back.jws.startswith(f"{header}.") and read_back.jws.endswith(f".{signature}")
+    edited = dict(read_back.payload, piiPrincipalId="someone-else")
+    with pytest.raises(receipts.InvalidReceipt):
+        receipts.verify(signing.attached(stored, edited))
 
 
 def _flip(text: str, index: int) -> str:

@@ -407,7 +407,7 @@ def record(
     refresh_state(subject, controller, history + events, new=events, writes=writes)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
     receipt = _issue_receipt(controller, subject, history, events, receipt_id, source, locale)
-    writes.insert(Receipt.__table__, _row(receipt, _RECEIPT_COLUMNS))
+    writes.insert(Receipt.__table__, _receipt_row(receipt))
     writes.send()
     observe.note(db.session, events, receipts=1)  # rows the session's flush never sees
     return receipt
@@ -432,7 +432,7 @@ def _issue_receipt(controller, subject, history, events, receipt_id, source, loc
         subject_id=subject.id,
         created_at=events[-1].recorded_at,
         payload=payload,
-        jws=receipts.sign(payload),
+        stored_jws=receipts.sign_detached(receipts.serialise(payload)),
     )
 
 
@@ -640,7 +640,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
                     person.subject.id,
                     its_events[-1].recorded_at,
                     body.decode(),
-                    receipts.sign_serialised(body),
+                    receipts.sign_detached(body),
                 )
             )
     bulk.insert(Event.__table__, _EVENT_COLUMNS, (_values(e, _EVENT_COLUMNS) for e in events))
@@ -668,6 +668,11 @@ _STATE_COLUMNS = (
     "expires_at",
 )
 _RECEIPT_COLUMNS = ("id", "controller_id", "subject_id", "created_at", "payload", "jws")
+
+
+def _receipt_row(receipt: Receipt) -> dict:
+    values = {**receipt.__dict__, "jws": receipt.stored_jws}
+    return {name: values[name] for name in _RECEIPT_COLUMNS}
 
 
 def _row(instance, columns) -> dict:

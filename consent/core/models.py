@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from consent.core import append_only, catalogue_ddl, tally_ddl
+from consent.core import append_only, catalogue_ddl, signing, tally_ddl
 from consent.core.database import db
 
 
@@ -428,7 +428,15 @@ class Receipt(db.Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     payload: Mapped[dict] = mapped_column(JSON)
-    jws: Mapped[str] = mapped_column(Text)
+    # The JWS as stored: without its payload ("header..signature", RFC 7515 Appendix F),
+    # which `payload` holds already, so a receipt is stored once and not twice (half a
+    # one-click's writes to disk). Receipts stored before 2026-12 hold the whole JWS.
+    stored_jws: Mapped[str] = mapped_column("jws", Text)
+
+    @property
+    def jws(self) -> str:
+        """The compact JWS, payload included, that verifies against the published keys."""
+        return signing.attached(self.stored_jws, self.payload)
 
 
 class Suppression(db.Model):

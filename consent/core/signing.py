@@ -146,6 +146,22 @@ def sign_serialised(body: bytes, use: str = RECEIPT, typ: str | None = None) -> 
     return f"{signing_input.decode()}.{_b64url(key.private.sign(signing_input))}"
 
 
+def sign_detached(body: bytes) -> str:
+    """A receipt's JWS without its payload ("header..signature", RFC 7515 Appendix F), for
+    storing beside the JSON it signs; `attached()` puts the two together again."""
+    header, _body, signature = sign_serialised(body).split(".")
+    return f"{header}..{signature}"
+
+
+def attached(jws: str, payload: dict) -> str:
+    """The compact JWS of a stored receipt: a detached one gets its payload back, serialised
+    as it was signed (a JSON column gives back the very values it was given)."""
+    header, body, signature = jws.split(".")
+    if body:
+        return jws
+    return f"{header}.{_b64url(serialise(payload))}.{signature}"
+
+
 def verify(jws: str, keyset: dict | None = None) -> dict:
     """The payload of a JWS that verifies against the JWKS; InvalidReceipt if not."""
     try:
