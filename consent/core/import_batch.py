@@ -168,7 +168,6 @@ class Batch:
             history=person.history,
             receipt_id=receipt_id,
             now=now,
-            make=SimpleNamespace,
         )
         person.history = person.history + events
         person.new += events
