@@ -157,13 +157,14 @@ def test_erased_subject_link_no_longer_works(client, make):
     assert "This link no longer works" in response.get_data(True)
 
 
-def limited_app(database_url, tmp_path):
+def limited_app(database_url, tmp_path, **settings):
     """The app with rate limits on (the suite runs without them) and no CSRF in the way."""
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": True,
         "WTF_CSRF_ENABLED": False,
         "MAIL_OUTBOX": str(tmp_path / "mail_folder"),
+        **settings,
     }
     return create_app(type("Limited", (TestConfig,), settings))
 

@@ -161,3 +161,20 @@ def test_list_unsubscribe_headers_point_at_a_working_url(client, given):
     response = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert not state(s, p["newsletter"]).reachable
+
+
+def test_one_clicks_are_never_rate_limited(given, database_url, tmp_path):
+    """A mailbox provider sends many people's one-clicks from one address: a deployment's
+    default limit per address must not refuse any of them."""
+    from tests.test_links import close, limited_app
+
+    c, s, _p = given
+    limited = limited_app(database_url, tmp_path, RATELIMIT_DEFAULT="2 per hour")
+    try:
+        client = limited.test_client()
+        answers = [client.post(unsubscribe_url(c, s), data=ONE_CLICK) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200] * 4
+        pages = [client.get("/preferences").status_code for _ in range(3)]
+        assert pages == [200, 200, 429]  # the default limit is in force elsewhere
+    finally:
+        close(limited)

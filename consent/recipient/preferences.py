@@ -426,8 +426,13 @@ def _titles_in_scope(controller, slugs, locale):
 
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt
+@limiter.exempt
 def one_click(token):
-    """RFC 8058. A genuine link keeps working after it expires: it can only stop mail."""
+    """RFC 8058. A genuine link keeps working after it expires: it can only stop mail.
+
+    Never rate-limited, whatever default limits a deployment sets: a mailbox provider posts
+    its users' one-clicks from a few addresses, and an unsubscribe refused is mail that
+    keeps coming against the person's wish. Only a genuine signed link changes anything."""
     link, controller, subject, locale = _open(token, "unsubscribe", allow_expired=True, lock=True)
     if not _is_one_click_body():
         abort(400)
