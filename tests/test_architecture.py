@@ -16,8 +16,9 @@ def _modules(folder: Path):
 
 
 def _names_written(tree) -> set[str]:
-    """Ledger row classes (imported from the models) this module constructs or hands to
-    insert()/update()/delete()."""
+    """Ledger row classes (imported from the models) this module constructs or hands, or
+    their tables (`Event.__table__`), to insert()/update()/delete() (SQLAlchemy's, or
+    Writes' and bulk's of the same names)."""
     models = {
         alias.asname or alias.name
         for node in ast.walk(tree)
@@ -34,6 +35,8 @@ def _names_written(tree) -> set[str]:
             written.add(name)
         if name in ("insert", "update", "delete") and node.args:
             target = node.args[0]
+            if isinstance(target, ast.Attribute) and target.attr == "__table__":
+                target = target.value
             if isinstance(target, ast.Name) and target.id in LEDGER_ROWS & models:
                 written.add(target.id)
     return written

@@ -2,7 +2,8 @@
 the reasons told to the person; a queue by due date; the events that answer it; the notice
 of an overridden objection (Art. 12(4), 21(1)); the recipients to inform (Art. 19)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -124,6 +125,25 @@ def test_an_objection_by_letter_answered_with_its_events_then_closed(client, des
     assert item.closed_at is not None
     assert subject_requests.queue(c) == [] and subject_requests.queue(c, closed=True) == [item]
     assert on_request(client, item, "close").status_code == 422
+
+
+def test_an_event_in_the_first_hour_of_the_day_at_the_controller_counts_for_that_day(
+    client, desk, make
+):
+    """Amsterdam's 00:30 is 23:30 UTC the day before: the event still answers a request
+    received that day (it was left out while the controller's clock was ahead of UTC's)."""
+    c = desk[0]
+    bert = make.subject(c, "bert@example.test")  # no events yet, known since long ago
+    db.session.commit()
+    received = subject_requests.today(c) - timedelta(days=3)
+    record_request(client, bert, "restriction", received)
+    [item] = requests_of(bert)
+    local_half_past = datetime.combine(received, time(0, 30), ZoneInfo("Europe/Amsterdam"))
+    make.record(bert, "restriction_started", source="api", occurred_at=local_half_past)
+    db.session.commit()
+    [event] = db.session.scalars(select(Event).where(Event.subject_id == bert.id)).all()
+    assert event.occurred_at.astimezone(UTC).date() < received
+    assert [e.id for e in subject_requests.candidates(item)] == [event.id]
 
 
 def test_linking_earlier_events_by_hand(client, desk, make):

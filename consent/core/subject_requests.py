@@ -173,12 +173,15 @@ def of_subject(subject) -> list[SubjectRequest]:
 
 
 def candidates(request: SubjectRequest) -> list[Event]:
-    """The person's events since the request arrived that are not linked to it yet."""
+    """The person's events since the request arrived that are not linked to it yet (the
+    day each happened, like the day the request arrived, as a date at the controller)."""
     linked = {answer.event_id for answer in request.answers}
     query = select(Event).where(Event.subject_id == request.subject_id).order_by(Event.seq)
-    since = request.received_on
+    controller, since = request.subject.controller, request.received_on
     return [
-        e for e in db.session.scalars(query) if e.id not in linked and e.occurred_at.date() >= since
+        e
+        for e in db.session.scalars(query)
+        if e.id not in linked and today(controller, e.occurred_at) >= since
     ]
 
 
