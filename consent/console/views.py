@@ -30,7 +30,7 @@ from consent.core import (
     reachability,
     staff_users,
 )
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 from consent.core.models import Event, utcnow
 from consent.extensions import limiter
 from consent.web import security
@@ -206,7 +206,7 @@ def events_per_month(controller, now: datetime) -> dict:
     """{"YYYY-MM": {series: count}} for the last twelve months (UTC), in one GROUP BY."""
     keys = _month_keys(now)
     start = datetime.fromisoformat(f"{keys[0]}-01").replace(tzinfo=UTC)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         month = func.to_char(func.timezone("UTC", Event.occurred_at), "YYYY-MM")
     else:
         month = func.strftime("%Y-%m", Event.occurred_at)

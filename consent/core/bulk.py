@@ -12,14 +12,10 @@ from datetime import UTC
 
 from sqlalchemy import Table, text
 
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 
 # SQLite builds allow up to 32,766 bound values in one statement; stay below.
 SQLITE_VALUES_PER_STATEMENT = 30_000
-
-
-def is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def insert(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

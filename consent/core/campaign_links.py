@@ -23,7 +23,7 @@ from sqlalchemy import String, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from consent.core import mail_refs, signed_links, subjects
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 from consent.core.models import Controller, Purpose, State, Subject, utcnow
 
 CHUNK = 1000
@@ -164,7 +164,7 @@ def _one_of_chunk(column):
     parameter, so every chunk sends the same short statement, which the driver parses once
     and the server prepares once; a thousand placeholders cost more to parse than to run.
     Elsewhere an expanding IN, which binds the list as it is."""
-    if db.engine.dialect.name == "postgresql":
+    if is_postgresql():
         return column == any_(bindparam("chunk", type_=ARRAY(String)))
     return column.in_(bindparam("chunk", expanding=True))
 
@@ -243,7 +243,7 @@ class _Lookup:
         looked up, on a connection of the lookup's own, while the caller makes this chunk's
         links: the database's half of the work runs beside Python's instead of after it
         (BENCHMARKS.md). SQLite, in process, has nothing to overlap: it looks up in turn."""
-        if self.engine.dialect.name != "postgresql":
+        if not is_postgresql():
             for chunk in chunks:
                 yield chunk, self.find(db.session.connection(), *self.keys(chunk))
             return

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, literal, select, text
 
 from consent.core import bulk, merkle, signing
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 from consent.core.models import Checkpoint, Controller, Event, Leaf, TreeNode
 
 TYP = "consent-checkpoint+jwt"
@@ -39,7 +39,7 @@ class CheckpointError(ValueError):
 def _lock(controller: Controller) -> None:
     """Runs for one controller never overlap: an advisory lock on PostgreSQL; on SQLite the
     database write lock, taken before the new events are read."""
-    if db.engine.dialect.name == "postgresql":
+    if is_postgresql():
         db.session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": 7_310_000 + controller.id}
         )

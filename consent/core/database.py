@@ -26,6 +26,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+def is_postgresql() -> bool:
+    """The one test of which database the app runs on (SQLite or PostgreSQL)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def reading_only() -> bool:
     """Run the session's next statements outside a transaction (autocommit): a page that
     records nothing pays no BEGIN and ROLLBACK round trips. Only before the session's first

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consent.core import bulk, chain, observe, receipts, rules, state_history, webhooks
-from consent.core.database import db, this_transaction
+from consent.core.database import db, is_postgresql, this_transaction
 from consent.core.models import (
     Controller,
     Event,
@@ -216,7 +216,7 @@ def lock(subject: Subject) -> list[Event]:
         chain = this_transaction().get("chains", {}).pop(subject.id, None)
         if chain is not None:
             return chain
-    elif bulk.is_postgresql():
+    elif is_postgresql():
         db.session.execute(
             select(Subject)
             .where(Subject.id == subject.id)

@@ -17,8 +17,8 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from consent.core import bulk, ledger, reachable_copy, rules, shapes, subjects, tally
-from consent.core.database import db
+from consent.core import ledger, reachable_copy, rules, shapes, subjects, tally
+from consent.core.database import db, is_postgresql
 from consent.core.models import (
     Event,
     Purpose,
@@ -179,7 +179,7 @@ def lines(purpose: Purpose, channel: str, at=None, min_notice_version=None, fmt=
     def stream():
         current = db.session.get(Purpose, purpose_id)
         query, through = _query(current, channel, at, min_notice_version)
-        if bulk.is_postgresql() and through is None:
+        if is_postgresql() and through is None:
             copied = reachable_copy.csv if fmt == "csv" else reachable_copy.ndjson
             yield from copied(query)
             return

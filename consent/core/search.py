@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from consent.core import subjects
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 from consent.core.models import Controller, Event, StaffUser, Subject
 from consent.core.staff_audit import VIEWED
 from consent.core.staff_records import StaffAuditEntry
@@ -56,7 +56,7 @@ def prefix_of(text: str) -> str:
 
 
 def _starts_with(prefix: str):
-    if db.session.get_bind().dialect.name == "sqlite":
+    if not is_postgresql():
         # GLOB compares bytes, as the index does; [x] makes a wildcard character literal.
         pattern = "".join(f"[{c}]" if c in "*?[" else c for c in prefix)
         return Subject.email.op("GLOB")(pattern + "*")

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from consent.core import ledger, outbox, subject_requests, webhooks
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 from consent.core.models import (
     AddressChange,
     Controller,
@@ -95,7 +95,7 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
     works with a kept copy (catalogue_snapshot), the controller's row is read as it is now,
     whatever the session held, for its catalogue_version (under the person's lock, when
     locking)."""
-    locking = lock and db.session.get_bind().dialect.name == "postgresql"
+    locking = lock and is_postgresql()
     parameters = {"slug": controller_slug, "public_id": public_id}
     found = db.session.execute(_by_link_query(locking, with_purposes), parameters).unique().all()
     if not found:
@@ -199,8 +199,7 @@ def _create(controller, email, hashed, external_id, locale, events_follow, count
     """Insert a new subject unless another transaction has just made the same person (the
     insert then does nothing and theirs is answered): simultaneous first decisions for one
     address all land on one subject."""
-    dialect = db.engine.dialect.name
-    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Subject)
+    statement = (postgresql_insert if is_postgresql() else sqlite_insert)(Subject)
     inserted = db.session.execute(
         statement.values(
             controller_id=controller.id,

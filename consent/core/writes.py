@@ -26,8 +26,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Table, and_, insert, update
 
-from consent.core import bulk
-from consent.core.database import db
+from consent.core.database import db, is_postgresql
 
 # Statement texts by shape; a shape is a few tables and columns, so there are few.
 _TEXTS: dict[tuple, str] = {}
@@ -78,7 +77,7 @@ class Writes:
         fallbacks, self._fallbacks = self._fallbacks, []
         if not writes:
             return
-        if bulk.is_postgresql():
+        if is_postgresql():
             counts = _send_as_one(writes)
         else:
             counts = []
