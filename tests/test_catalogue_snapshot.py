@@ -106,3 +106,46 @@ def test_a_change_is_recorded_with_the_catalogue_read_under_the_lock(client, mak
     response = client.get(f"/preferences/{link_for(c, s)}", headers={"Sec-GPC": "1"})
     assert response.status_code == 200
     assert [e.purpose_id for e in events(s, kind="objection_recorded")][-1:] == [p["profile"].id]
+
+
+def test_the_controllers_own_row_gives_a_new_version_but_not_a_rebuilds_progress(make):
+    c = world(make)[0]
+    seen = [_version(c)]
+    for statement in (
+        "UPDATE controllers SET name = 'Acme Renamed' WHERE id = :c",
+        'UPDATE controllers SET profile = \'{"brand": {"color": "#123456"}}\' WHERE id = :c',
+        "UPDATE controllers SET policy_version = '2027-01' WHERE id = :c",
+    ):
+        db.session.execute(text(statement), {"c": c.id})
+        db.session.commit()
+        seen.append(_version(c))
+        assert seen[-1] not in seen[:-1], statement
+    db.session.execute(
+        text("UPDATE controllers SET state_rebuilt_through = 5 WHERE id = :c"), {"c": c.id}
+    )
+    db.session.commit()
+    assert _version(c) == seen[-1]
+
+
+def test_the_page_shows_the_controller_as_it_is_now(client, make):
+    """The kept controller (its name, its time zone) follows an edit of its row; a rebuild's
+    progress, which keeps the version, is read from the row on every request."""
+    c, s, _p = world(make)
+    url = f"/preferences/{link_for(c, s, locale='en')}"
+    assert c.name in client.get(url).get_data(True)  # read and kept
+    db.session.execute(
+        text("UPDATE controllers SET name = 'Acme Renamed' WHERE id = :c"), {"c": c.id}
+    )
+    db.session.commit()
+    assert "Acme Renamed" in client.get(url).get_data(True)
+
+    from consent.core import subjects
+
+    db.session.execute(
+        text("UPDATE controllers SET state_rebuilt_through = 0 WHERE id = :c"), {"c": c.id}
+    )
+    db.session.commit()
+    found, person = subjects.by_link(c.slug, s.public_id, with_purposes=False)
+    kept = catalogue_snapshot.kept(found)
+    assert kept.name == "Acme Renamed" and not kept.state_is_current(person.id)
+    db.session.rollback()

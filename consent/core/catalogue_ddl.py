@@ -1,5 +1,6 @@
 """Triggers that give a controller a new `catalogue_version` whenever a row of its catalogue
-(purposes, their settings versions, their notices) is inserted, updated or deleted.
+(purposes, their settings versions, their notices) is inserted, updated or deleted, or its
+own row changes (CONTROLLER_COLUMNS).
 
 Pages keep the catalogue they read per process (core/catalogue_snapshot.py) and use it while
 the controller's row still carries the version it was read at. The database changes the
@@ -88,9 +89,67 @@ def drop_statements(dialect: str) -> list[str]:
     ]
 
 
+# The controller's own row is part of what a kept copy holds (its name, address, profile):
+# a change to any of these columns gives it a new version too. Not state_rebuilt_through,
+# which a rebuild moves on in batches: each request reads that one from the row itself.
+CONTROLLER_COLUMNS = (
+    "slug",
+    "name",
+    "contact_email",
+    "policy_url",
+    "policy_version",
+    "default_locale",
+    "inactive_retention",
+    "profile",
+)
+
+
+def _any_changed(dialect: str) -> str:
+    if dialect == "sqlite":
+        return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in CONTROLLER_COLUMNS)
+    # PostgreSQL's json has no equality: the profile is compared as its text.
+    cast = {"profile": "::text"}
+    return " OR ".join(
+        f"OLD.{c}{cast.get(c, '')} IS DISTINCT FROM NEW.{c}{cast.get(c, '')}"
+        for c in CONTROLLER_COLUMNS
+    )
+
+
+CONTROLLER_POSTGRESQL = [
+    f"""CREATE OR REPLACE FUNCTION consent_controller_changed() RETURNS trigger AS $$
+BEGIN
+    NEW.catalogue_version := {_PG_NEW};
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS controllers_catalogue_changed ON controllers",
+    "CREATE TRIGGER controllers_catalogue_changed BEFORE UPDATE ON controllers FOR EACH ROW "
+    f"WHEN ({_any_changed('postgresql')}) "
+    "EXECUTE FUNCTION consent_controller_changed()",
+]
+CONTROLLER_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS controllers_catalogue_changed AFTER UPDATE ON controllers "
+    f"WHEN {_any_changed('sqlite')} "
+    f"BEGIN UPDATE controllers SET catalogue_version = {_SQLITE_NEW} WHERE id = NEW.id; END"
+]
+
+
+def controller_statements(dialect: str) -> list[str]:
+    return CONTROLLER_POSTGRESQL if dialect == "postgresql" else CONTROLLER_SQLITE
+
+
+def drop_controller_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            "DROP TRIGGER IF EXISTS controllers_catalogue_changed ON controllers",
+            "DROP FUNCTION IF EXISTS consent_controller_changed()",
+        ]
+    return ["DROP TRIGGER IF EXISTS controllers_catalogue_changed"]
+
+
 def attach(metadata) -> None:
     """Create the triggers whenever the tables are created from the models (after all of
     them: a trigger on one table writes another)."""
     for dialect in ("postgresql", "sqlite"):
-        for statement in create_statements(dialect):
+        for statement in create_statements(dialect) + controller_statements(dialect):
             event.listen(metadata, "after_create", DDL(statement).execute_if(dialect=dialect))

@@ -413,7 +413,7 @@ def record(
     receipt = _issue_receipt(controller, subject, history, events, receipt_id, source, locale)
     writes.insert(Receipt.__table__, _receipt_row(receipt))
     writes.send()
-    observe.note(db.session, events, receipts=1)  # rows the session's flush never sees
+    observe.note(db.session, controller.slug, events, receipts=1)
     return receipt
 
 
@@ -656,7 +656,7 @@ def write_prepared(controller: Controller, people, notices) -> None:
     bulk.insert(State.__table__, _STATE_COLUMNS, states)
     bulk.insert(StateHistory.__table__, state_history.COLUMNS, history)
     bulk.insert(Receipt.__table__, _RECEIPT_COLUMNS, issued)
-    observe.note(db.session, events, len(issued))  # rows the session's flush never sees
+    observe.note(db.session, controller.slug, events, len(issued))
     for person in people:
         for _receipt_id, its_events, _locale in person.issued:
             webhooks.enqueue(controller, person.subject, its_events)

@@ -92,26 +92,32 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
     query takes the row lock `ledger.lock` would take, and reads the person's chain with
     it, so a change costs no second read (ledger.hold). `with_purposes`: the controller's
     purposes and their settings come in the same query; without them, for a request that
-    works with a kept copy (catalogue_snapshot), the controller's row is read as it is now,
-    whatever the session held, for its catalogue_version (under the person's lock, when
-    locking)."""
+    works with a kept copy (catalogue_snapshot.kept), only what that needs of the
+    controller's row is read, as it is now (under the person's lock, when locking)."""
     locking = lock and is_postgresql()
     parameters = {"slug": controller_slug, "public_id": public_id}
-    found = db.session.execute(_by_link_query(locking, with_purposes), parameters).unique().all()
+    result = db.session.execute(_by_link_query(locking, with_purposes), parameters)
+    found = (result.unique() if with_purposes else result).all()
     if not found:
         return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
-    controller, subject = found[0].Controller, found[0].Subject
+    controller = found[0].Controller if with_purposes else found[0]
+    subject = found[0].Subject
     if locking:
         ledger.hold(subject, [row.Event for row in found if row.Event is not None])
     return controller, subject
+
+
+# What a kept copy of the controller is checked and completed by (catalogue_snapshot.kept).
+KEPT_BY = (Controller.id, Controller.catalogue_version, Controller.state_rebuilt_through)
 
 
 @cache
 def _by_link_query(locking: bool, with_purposes: bool):
     """Built once per kind, with bound values: building and keying the statement on every
     request cost a third of the lookup's CPU."""
+    controller = (Controller,) if with_purposes else KEPT_BY
     query = (
-        select(Controller, Subject, *([Event] if locking else []))
+        select(*controller, Subject, *([Event] if locking else []))
         .join(Subject, Subject.controller_id == Controller.id)
         .where(Controller.slug == bindparam("slug"), Subject.public_id == bindparam("public_id"))
     )
