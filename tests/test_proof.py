@@ -271,3 +271,22 @@ def test_consent_without_a_named_notice_points_at_the_one_published(app, make, c
     (notice,) = bundle["notices"]
     assert notice["version"] == 1 and notice["locale"] == "nl"
     assert notice["events"][0]["recorded_with_event"] is False
+
+
+def test_a_marketing_objection_is_among_the_changes_of_a_purpose_serving_marketing(make):
+    """An objection to direct marketing stops a purpose that serves it (profiling for ads):
+    its proof lists that objection among what changed its reachability."""
+    from consent.core import proof, rules
+    from tests.support.pages import world
+
+    c, s, p = world(make)
+    profile = p["profile"]
+    profile.marketing_related = True
+    purposes.record_settings(profile, utcnow())
+    make.record(s, "objection_recorded", scope="direct_marketing", source="one_click")
+    db.session.commit()
+    ordered = rules.in_order(ledger.events_of(s))
+    answer = proof.reachability(profile, ordered, utcnow())
+    kinds = [change["kind"] for change in answer["changes"]]
+    assert kinds[-1] == "objection_recorded"
+    assert not rules.standing(profile, None, ordered).reachable

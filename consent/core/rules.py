@@ -369,11 +369,12 @@ def lapsed(decision: Decision, at: datetime) -> Decision:
 
 
 def touches(purpose, event) -> bool:
-    """Whether an event can change anything about this purpose."""
+    """Whether an event can change anything about this purpose: a direct-marketing one
+    reaches every purpose that serves marketing (is_marketing), as its objection does."""
     return (
         event.purpose_id in (None, purpose.id)
         if event.scope != DIRECT_MARKETING
-        else purpose.category == DIRECT_MARKETING
+        else is_marketing(purpose)
     )
 
 
