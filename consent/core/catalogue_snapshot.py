@@ -30,6 +30,7 @@ from consent.core.vocabulary import LOCALES
 # dictionary is emptied when it is full rather than let old versions pile up.
 KEPT: dict[tuple[int, str], SimpleNamespace] = {}
 MOST_KEPT = 64
+CONTROLLER = Controller.__table__.columns
 
 
 class KeptPurpose(VersionedSettings):
@@ -88,10 +89,7 @@ def _read(controller_id: int) -> SimpleNamespace:
     return SimpleNamespace(
         # A Controller never added to a session: its columns, properties and methods, and
         # nothing it could load or flush.
-        controller=Controller(**{c.name: getattr(controller, c.name) for c in COLUMNS}),
+        controller=Controller(**{c.name: getattr(controller, c.name) for c in CONTROLLER}),
         purposes=tuple(KeptPurpose(purpose) for purpose in found),
         notices={locale: purposes.current_notices(controller, locale) for locale in LOCALES},
     )
-
-
-COLUMNS = Controller.__table__.columns

@@ -13,11 +13,12 @@ is caught by anyone who kept a copy of it.
 """
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, literal, select, text
+from sqlalchemy import select, text
 
 from consent.core import bulk, merkle, signing
 from consent.core.database import db, is_postgresql
@@ -58,54 +59,65 @@ def latest(controller: Controller) -> Checkpoint | None:
     )
 
 
-# The new leaves of a run, numbered before any is written (see _cover_new_events).
-_NEW = Table(
-    "checkpoint_new_leaves",
-    MetaData(),
-    Column("leaf_index", Integer),
-    Column("event_id", String(36)),
-    Column("event_hash", String(64)),
-    prefixes=["TEMPORARY"],
-)
+def _new_events(controller: Controller, previous: Checkpoint | None):
+    """The events no leaf covers yet, in leaf order (recorded_at, then id): (id, hash,
+    recorded_at). Found with an anti-join over the recent ledger only: those recorded since
+    the last covered one, less a grace period for transactions that commit late.
 
-
-def _cover_new_events(controller: Controller, previous: Checkpoint | None, size: int) -> int:
-    """Give every event no leaf covers its leaf, numbered on from `size` in (recorded_at,
-    id) order, with two INSERT … SELECTs: the database reads, numbers and writes them
-    without a row crossing to Python and back. Returns how many leaves were added.
-
-    The events are found with an anti-join over the recent ledger only: those recorded
-    since the last covered one, less a grace period for transactions that commit late.
-    They go into a temporary table first, so the anti-join never reads `leaves` while the
-    same statement writes it (a nested loop over a growing table would cost n²)."""
+    On PostgreSQL, where another connection reads them (_reader), the anti-join is a
+    materialised CTE, sorted: the database finishes it before it returns the first row, so
+    it never reads the leaves this run writes meanwhile (a nested loop over a table that
+    grows under it would cost n²)."""
     covered = select(Leaf.event_id).where(Leaf.event_id == Event.id).exists()
-    number = func.row_number().over(order_by=(Event.recorded_at, Event.id))
-    query = select(number + (size - 1), Event.id, Event.hash).where(
+    query = select(Event.id, Event.hash, Event.recorded_at).where(
         Event.controller_id == controller.id, ~covered
     )
     if previous is not None and previous.covered_until is not None:
         grace = timedelta(seconds=current_app.config["CHECKPOINT_GRACE_SECONDS"])
         query = query.where(Event.recorded_at >= previous.covered_until - grace)
-    connection = db.session.connection()
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_NEW.name}")
-    _NEW.create(connection)
-    connection.execute(insert(_NEW).from_select(list(_NEW.c.keys()), query))
-    added = connection.execute(select(func.count()).select_from(_NEW)).scalar_one()
-    rows = select(literal(controller.id, Integer), *_NEW.c)
-    connection.execute(insert(Leaf.__table__).from_select(LEAF_COLUMNS, rows))
-    _NEW.drop(connection)
-    return added
-
-
-def _leaf_hashes(controller: Controller, start: int):
-    """The event hashes of the leaves from `start` on, in order, in lists of CHUNK."""
-    query = (
-        select(Leaf.event_hash)
-        .where(Leaf.controller_id == controller.id, Leaf.leaf_index >= start)
-        .order_by(Leaf.leaf_index)
-        .execution_options(yield_per=CHUNK)
+    found = query.cte("new_events").prefix_with("MATERIALIZED", dialect="postgresql")
+    return (
+        select(found).order_by(found.c.recorded_at, found.c.id).execution_options(yield_per=CHUNK)
     )
-    return db.session.connection().execute(query).scalars().partitions()
+
+
+@contextmanager
+def _reader():
+    """Where a run reads the new events. On PostgreSQL a connection of its own (committed
+    events, as the run's own transaction sees them too): the database finds the next chunk
+    and writes the leaves of the last one while Python hashes, instead of each in turn.
+    SQLite reads on the run's own connection, between its inserts."""
+    if is_postgresql():
+        with db.engine.connect() as connection:
+            yield connection
+    else:
+        yield db.session.connection()
+
+
+class _Growth:
+    """The tree as a run extends it: the frontier, the leaf count, the subtrees completed
+    (to store, NODE_MIN_WIDTH and wider) and the last covered event's recorded_at."""
+
+    def __init__(self, controller: Controller, previous: Checkpoint | None):
+        self.controller_id = controller.id
+        self.frontier = [(n, bytes.fromhex(h)) for n, h in (previous.frontier if previous else [])]
+        self.size = previous.tree_size if previous else 0
+        self.nodes = []
+        self.covered_until = previous.covered_until if previous else None
+
+    def _merged(self, width: int, index: int, digest: bytes) -> None:
+        if width >= NODE_MIN_WIDTH:
+            self.nodes.append((self.controller_id, width.bit_length() - 1, index, digest.hex()))
+
+    def leaves(self, chunks):
+        """The leaf rows of the new events, chunk by chunk, the tree grown by each chunk."""
+        for chunk in chunks:
+            first = self.size
+            self.size = merkle.extend(self.frontier, first, [e.hash for e in chunk], self._merged)
+            last = chunk[-1].recorded_at
+            self.covered_until = max(self.covered_until or last, last)
+            for index, event in enumerate(chunk, start=first):
+                yield self.controller_id, index, event.id, event.hash
 
 
 def claims_of(checkpoint: Checkpoint, slug: str) -> dict:
@@ -119,37 +131,27 @@ def claims_of(checkpoint: Checkpoint, slug: str) -> dict:
 
 def run(controller: Controller) -> Checkpoint | None:
     """Cover the controller's new events and sign a checkpoint (the caller commits); None
-    when there is nothing new since the last one."""
+    when there is nothing new since the last one.
+
+    The new events are read in chunks and each chunk's leaves written (COPY on PostgreSQL)
+    as the tree grows by them: no event row crosses to Python twice, and memory stays flat
+    in their number."""
     _lock(controller)
     previous = latest(controller)
-    size = previous.tree_size if previous else 0
-    if not _cover_new_events(controller, previous, size) and previous is not None:
+    growth = _Growth(controller, previous)
+    with _reader() as reader:
+        chunks = reader.execute(_new_events(controller, previous)).partitions()
+        added = bulk.insert(Leaf.__table__, LEAF_COLUMNS, growth.leaves(chunks))
+    if not added and previous is not None:
         return None  # (a first run signs the empty tree)
-    frontier = [(n, bytes.fromhex(h)) for n, h in (previous.frontier if previous else [])]
-    nodes = []
-
-    def merged(width, index, digest):
-        if width >= NODE_MIN_WIDTH:
-            nodes.append((controller.id, width.bit_length() - 1, index, digest.hex()))
-
-    for hashes in _leaf_hashes(controller, size):
-        size = merkle.extend(frontier, size, hashes, merged)
-        bulk.insert(TreeNode.__table__, NODE_COLUMNS, nodes)
-        nodes.clear()
-    # Leaves are numbered in recorded_at order: the last one's event was recorded last.
-    last = db.session.scalar(
-        select(Event.recorded_at)
-        .join(Leaf, Leaf.event_id == Event.id)
-        .where(Leaf.controller_id == controller.id, Leaf.leaf_index == size - 1)
-    )
-    covered_until = previous.covered_until if previous else None
+    bulk.insert(TreeNode.__table__, NODE_COLUMNS, growth.nodes)
     checkpoint = Checkpoint(
         controller_id=controller.id,
-        tree_size=size,
-        root_hash=merkle.root(frontier).hex(),
+        tree_size=growth.size,
+        root_hash=merkle.root(growth.frontier).hex(),
         issued_at=int(time.time()),
-        frontier=[[n, digest.hex()] for n, digest in frontier],
-        covered_until=max(covered_until, last) if covered_until and last else covered_until or last,
+        frontier=[[n, digest.hex()] for n, digest in growth.frontier],
+        covered_until=growth.covered_until,
     )
     checkpoint.jws = signing.sign(claims_of(checkpoint, controller.slug), signing.CHECKPOINT, TYP)
     db.session.add(checkpoint)

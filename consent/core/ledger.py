@@ -366,7 +366,7 @@ def record(
     history: list[Event] | None = None,
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
-    appended: list[Event] | None = None,
+    appended: list | None = None,
     standing: dict | None = None,
     controller: Controller | None = None,
 ) -> Receipt:
