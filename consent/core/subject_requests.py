@@ -181,7 +181,7 @@ def candidates(request: SubjectRequest) -> list[Event]:
     return [
         e
         for e in db.session.scalars(query)
-        if e.id not in linked and today(controller, e.occurred_at) >= since
+        if e.id not in linked and today(controller, now=e.occurred_at) >= since
     ]
 
 
