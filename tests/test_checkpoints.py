@@ -292,7 +292,7 @@ def test_a_dropped_receipt_and_a_deleted_checkpoint_are_named(
     "table", ["events", "receipts", "leaves", "tree_nodes", "checkpoints", "purpose_settings"]
 )
 def test_the_database_refuses_to_rewrite_proof(app, runner, make, ledgered, table):
-    for _ in range(2):  # two runs: leaves, two checkpoints and, past 16 leaves, a tree node
+    for _ in range(2):  # two runs: leaves, two checkpoints and a tree node
         for _ in range(checkpoints.NODE_MIN_WIDTH // 2):
             make.record(ledgered[2], "consent_given", ledgered[1], channel="sms")
         db.session.commit()
@@ -429,30 +429,33 @@ def test_a_late_commit_is_covered_within_the_grace_period_and_reported_beyond_it
 
 def test_every_proof_of_a_tree_past_its_stored_nodes_verifies(app, runner, make, ledgered):
     """Past NODE_MIN_WIDTH leaves a run stores subtree hashes; smaller subtrees are read
-    from their leaves. Over 4 + 3 × 23 leaves in three more runs, every leaf's inclusion
-    path and every consistency path between the published sizes verify."""
+    from their leaves. Over 4 + 3 × (¾ NODE_MIN_WIDTH - 1) leaves in three more runs (two
+    levels of stored subtrees), every leaf's inclusion path and every consistency path
+    between the published sizes verify."""
     controller, news, anna, _ben = ledgered
+    per_run = 3 * checkpoints.NODE_MIN_WIDTH // 4 - 1
     sizes = [checkpoint(runner)["tree_size"]]
     for _ in range(3):
-        for _ in range(23):
+        for _ in range(per_run):
             make.record(anna, "consent_given", news, channel="sms")
         db.session.commit()
         sizes.append(checkpoint(runner)["tree_size"])
-    assert sizes == [4, 27, 50, 73]
+    total = 4 + 3 * per_run
+    assert sizes == [4, 4 + per_run, 4 + 2 * per_run, total]
     heads = {
         c.tree_size: bytes.fromhex(c.root_hash) for c in db.session.scalars(select(Checkpoint))
     }
     events = ledger.events_of(anna) + ledger.events_of(_ben)
     proofs = checkpoints.inclusion(controller, [e.id for e in events])
     leaves = dict(db.session.execute(select(Leaf.event_id, Leaf.event_hash)).all())
-    assert len(proofs) == len(events) == 73
+    assert len(proofs) == len(events) == total
     for event_id, proof in proofs.items():
         assert merkle.verify_inclusion(
             merkle.leaf_hash(leaves[event_id]),
             proof["leaf_index"],
-            73,
+            total,
             [bytes.fromhex(step) for step in proof["path"]],
-            heads[73],
+            heads[total],
         )
     for old in sizes:
         for new in sizes:
@@ -460,4 +463,5 @@ def test_every_proof_of_a_tree_past_its_stored_nodes_verifies(app, runner, make,
                 path = [bytes.fromhex(p) for p in checkpoints.consistency(controller, old, new)]
                 assert merkle.verify_consistency(old, new, heads[old], heads[new], path)
     widths = db.session.scalars(select(TreeNode.level)).all()
-    assert widths and min(widths) == 4  # 16 leaves: nothing smaller is stored
+    smallest = checkpoints.NODE_MIN_WIDTH.bit_length() - 1  # nothing smaller is stored
+    assert widths and min(widths) == smallest and max(widths) == smallest + 1
