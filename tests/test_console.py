@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from consent import create_app
 from consent.config import TestConfig
@@ -91,6 +92,14 @@ def test_wrong_password_and_unknown_email_get_the_same_401_and_no_session(client
     with client.session_transaction() as session:
         assert "staff_user_id" not in session
     assert client.get("/console/").status_code == 302
+
+
+def test_an_unknown_email_costs_what_a_wrong_password_does():
+    """The hash checked for an address without an account is made with the same method and
+    parameters as every staff password, so checking it takes as long."""
+    method = generate_password_hash("any password").split("$")[0]
+    assert staff_users._DUMMY_HASH.split("$")[0] == method
+    assert not check_password_hash(staff_users._DUMMY_HASH, "no user has this password")
 
 
 def test_login_error_is_localised(client, world):
