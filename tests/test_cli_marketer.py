@@ -110,6 +110,23 @@ def test_import_links_and_reachable(runner, controller, tmp_path):
     assert links[0]["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
 
 
+def test_links_for_thousands_of_refs_come_out_whole_and_in_order(
+    runner, controller, make, tmp_path
+):
+    """The command writes its lines a thousand at a time: two full thousands and the rest
+    all arrive, each ref's row where the file had it, the unknown ones left out."""
+    people = [make.subject(controller, f"p{n}@example.test") for n in range(3)]
+    db.session.commit()
+    refs = [person.public_id for person in people] * 800 + ["ghost@example.test"]
+    source = tmp_path / "send.csv"
+    source.write_text("subject\n" + "\n".join(refs) + "\n")
+    out = tmp_path / "links.csv"
+    result = run(runner, "links", str(source), "--campaign", "c1", "-o", str(out))
+    assert "2400 links made, 1 unknown subjects" in result.stderr
+    links = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [row["subject"] for row in links] == refs[:-1]
+
+
 def test_reachable_refuses_a_future_instant(runner, controller):
     result = runner.invoke(
         args=["consent", "reachable", "--purpose", "offers", "--at", "2999-01-01"]

@@ -175,6 +175,7 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
             made_by=MADE_BY,
             cells=True,
         )
+        written = []  # lines written a thousand at a time: one write each, not one a row
         with click.progressbar(length=lines, label="signing links", file=sys.stderr) as bar:
             try:
                 for _status, ref, row in rows:
@@ -183,13 +184,16 @@ def make_links(file, slug, purposes, channel, campaign, locale, output):
                         click.echo(f"unknown subject: {ref}", err=True)
                         continue
                     made += 1
-                    if made % 1000 == 0:
-                        bar.update(1000)
                     *cells, consent_ref, reachable = row
                     cells += (ONE_CLICK, "true" if reachable else "false", consent_ref)
-                    output.write(shapes.csv_line(cells))
+                    written.append(shapes.csv_line(cells))
+                    if made % 1000 == 0:
+                        output.write("".join(written))
+                        written.clear()
+                        bar.update(1000)
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint="--campaign") from None
+            output.write("".join(written))
             bar.update(bar.length - bar.pos)  # the header line and the last rows
     click.echo(f"{made} links made, {unknown} unknown subjects", err=True)
 
