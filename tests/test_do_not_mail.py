@@ -8,9 +8,11 @@ import json
 import urllib.request
 
 import pytest
+from sqlalchemy import select
 
-from consent.core import api_keys, subjects
+from consent.core import api_keys, ledger, subjects
 from consent.core.database import db
+from consent.core.models import State
 from tests.support.live import serving
 from tests.support.pages import link_for, world
 
@@ -128,6 +130,47 @@ def test_the_cli_lists_exactly_who_said_no(runner, people, tmp_path):
     assert ("chris", "invoices") in {(r["email"].split("@")[0], r["purpose"]) for r in every}
     assert not any(r["email"].startswith(("eva", "rita", "nina", "anna")) for r in every)
     assert {r["purpose"] for r in every} == {"newsletter", "offers", "invoices", "profile"}
+
+
+def test_a_no_holds_while_the_choice_that_would_lift_it_waits(runner, make):
+    """Withdrawing an objection, or consenting again to a double opt-in purpose, without
+    proof of the mailbox waits for the person's confirmation and changes nothing until then:
+    the no it would undo stays on the list, since when it was said. A sign-up that waits is
+    nobody's no."""
+    c = make.controller()
+    letters = make.purpose(c, "letters", double_opt_in=True)
+    offers = make.purpose(c, "offers", basis="legitimate_interest")
+    email = {"channel": "email"}
+    otto = make.subject(c, email="otto@example.nl")
+    make.record(otto, "basis_asserted", offers, basis="legitimate_interest", evidence="order 6")
+    make.record(otto, "objection_recorded", scope="direct_marketing", **email)
+    make.record(otto, "objection_withdrawn", scope="direct_marketing", **email)
+    lotte = make.subject(c, email="lotte@example.nl")
+    make.record(lotte, "consent_given", letters, mailbox_proof="mailed_link", **email)
+    make.record(lotte, "consent_withdrawn", letters, **email)
+    make.record(lotte, "consent_given", letters, **email)
+    sara = make.subject(c, email="sara@example.nl")
+    make.record(sara, "consent_given", letters, **email)
+    db.session.commit()
+    waiting = db.session.execute(
+        select(State.subject_id, State.purpose_id).where(State.reason == "unconfirmed")
+    ).all()
+    assert set(waiting) >= {
+        (otto.id, offers.id), (otto.id, letters.id), (lotte.id, letters.id), (sara.id, letters.id)
+    }  # fmt: skip
+
+    def listed(purpose):
+        result = runner.invoke(
+            args=["consent", "suppression", "export", "--controller", c.slug, "--purpose", purpose]
+        )
+        assert result.exit_code == 0, result.output
+        return list(csv.DictReader(io.StringIO(result.output)))
+
+    assert sorted(names(listed("letters"))) == [("lotte", "withdrawn"), ("otto", "objected")]
+    [row] = listed("offers")
+    assert names([row]) == [("otto", "objected")]
+    [objected] = [e for e in ledger.events_of(otto) if e.kind == "objection_recorded"]
+    assert row["since"] == objected.occurred_at.isoformat().replace("+00:00", "Z")
 
 
 def test_the_cli_names_a_wrong_purpose_or_channel(runner, people):

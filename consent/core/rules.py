@@ -353,6 +353,18 @@ def standing(purpose, channel: str | None, events) -> Decision:
     return Decision(True, basis, "basis_asserted", assertion.id)
 
 
+def in_force(purpose, channel: str | None, events) -> Decision:
+    """standing(), with the choices that wait for the person's confirmation left out: until
+    confirmed they have no effect (SPEC §3), so the decision before them holds: the objection
+    a waiting withdrawal would lift, the withdrawal an unproven consent to a double opt-in
+    purpose would undo, or, for a sign-up alone, never_asked."""
+    decision = standing(purpose, channel, events)
+    while decision.reason == "unconfirmed":
+        events = [event for event in events if event.id != decision.event_id]
+        decision = standing(purpose, channel, events)
+    return decision
+
+
 def decide(purpose, channel: str, events, at: datetime) -> Decision:
     """reachable(subject, purpose, channel, at): SPEC §3, replayed from the ledger with the
     purpose's settings as they were in force at `at`."""
