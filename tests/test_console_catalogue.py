@@ -3,6 +3,7 @@ preview of the preference page per language with no writes, the plan, publish as
 version (logged), retire, upload and download the file."""
 
 import html
+import io
 import re
 from html.parser import HTMLParser
 
@@ -12,8 +13,10 @@ from flask import g
 from sqlalchemy import func, select
 
 from consent.core import catalogue, purposes, staff_users
+from consent.core.catalogue import problems
 from consent.core.database import db
 from consent.core.models import CatalogueChange, Controller, Event, Notice, Purpose
+from consent.web import staff_words
 from tests.support.live import serving
 from tests.test_catalogue import EXAMPLE, apply, consent_of
 from tests.test_console import PASSWORD, csrf_token
@@ -159,7 +162,7 @@ def test_retire_a_purpose_and_a_forbidden_change_writes_nothing(client, acme):
     fields["consent_lifetime"] = ""
     refused = client.post("/console/catalogue/edit/newsletter?lang=en", data=fields)
     assert refused.status_code == 422
-    assert "purposes[0].basis: consent -&gt; legitimate_interest" in refused.get_data(True)
+    assert "purposes[0].basis: consent → legitimate_interest" in refused.get_data(True)
     assert written() == before
     assert purposes.purpose_by_slug(acme, "newsletter").basis == "consent"
 
@@ -212,6 +215,39 @@ def test_download_and_upload_the_file(client, acme):
     assert broken.status_code == 422 and "not valid YAML" in broken.get_data(True)
     assert upload(b"\xff\xfe").status_code == 422
     assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("nl", ["purposes[1].notice.nb.title: ontbreekt", "colour: onbekende sleutel"]),
+        ("nb", ["purposes[1].notice.nb.title: mangler", "colour: ukjent nøkkel"]),
+        ("en", ["purposes[1].notice.nb.title: missing", "colour: unknown key"]),
+    ],
+)
+def test_what_is_wrong_with_an_upload_is_said_in_the_readers_language(client, acme, locale, words):
+    """The paths are the file's own; what is wrong with them is in the console's language."""
+    sign_in(client)
+    document = catalogue.export(acme)
+    document["purposes"][1]["notice"]["nb"].pop("title")
+    document["colour"] = "#000000"
+    token = csrf_token(client, f"/console/catalogue?lang={locale}")
+    answer = client.post(
+        f"/console/catalogue/upload?lang={locale}",
+        data={
+            "csrf_token": token,
+            "file": (io.BytesIO(catalogue.dump(document).encode()), "acme.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 422
+    page = html.unescape(answer.get_data(True))
+    for sentence in words:
+        assert sentence in page
+
+
+def test_every_catalogue_problem_has_words_in_the_console():
+    assert set(staff_words.CATALOGUE_PROBLEMS) == set(problems.ENGLISH)
 
 
 def test_roles_auditors_read_admins_change(app, acme):

@@ -17,7 +17,7 @@ from consent.core.catalogue import drafts
 from consent.core.database import db
 from consent.core.models import CatalogueChange
 from consent.core.vocabulary import BASES, CATEGORIES, CHANNELS
-from consent.web import labels
+from consent.web import labels, staff_words
 from consent.web.i18n import _, _l
 
 # The plan in words: what a changed key of the organisation or setting of a purpose is.
@@ -55,6 +55,9 @@ def plan_value(value) -> str:
     if isinstance(value, list):
         return ", ".join(str(labels.CHANNELS.get(c, c)) for c in value) or "–"
     return str(value) if value not in (None, "") else "–"
+
+
+bp.app_template_filter("catalogue_problem")(staff_words.catalogue_problem)
 
 
 def _current():
@@ -149,9 +152,9 @@ def _plan_page(draft: dict, base: str, status=200):
     try:
         document = catalogue.validate(draft)
         if document["slug"] != g.staff.controller.slug:
-            raise catalogue.CatalogueInvalid(
-                [f"slug: {document['slug']} is not {g.staff.controller.slug}"]
-            )
+            own = g.staff.controller.slug
+            wrong = catalogue.Problem("slug", "another_controller", slug=document["slug"], own=own)
+            raise catalogue.CatalogueInvalid([wrong])
         plan = catalogue.plan(document)
     except catalogue.CatalogueInvalid as error:
         db.session.rollback()

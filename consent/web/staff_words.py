@@ -1,6 +1,8 @@
 """Words for what staff record and read: request kinds, what a person said, the audit log's
-actions, and why a change was refused. Lazy, so they render in the reader's language."""
+actions, why a change was refused, and what is wrong with a catalogue file. Lazy, so they
+render in the reader's language."""
 
+from consent.core.catalogue.problems import FILE, Problem
 from consent.web.i18n import _l
 
 REQUEST_KINDS = {
@@ -67,3 +69,55 @@ REFUSED_OTHERWISE = _l("This change was refused.")
 def refused(code: str) -> str:
     """The reason a change was refused, in words (the code for anything unforeseen)."""
     return str(REFUSED.get(code, REFUSED_OTHERWISE))
+
+
+# What can be wrong with a catalogue file (core/catalogue/problems.py), by code. The keys and
+# values a sentence names are the file's own and stay as written.
+CATALOGUE_PROBLEMS = {
+    "not_yaml": _l("not valid YAML: %(error)s"),
+    "not_a_mapping": _l("a catalogue is a list of keys with their values"),
+    "boolean_key": _l('the key %(key)s reads as yes or no in YAML; write it in quotes ("%(key)s")'),
+    "key_not_text": _l("the key %(key)s must be text; write it in quotes"),
+    "boolean_value": _l(
+        '%(value)s reads as yes or no in YAML; write true or false, or "%(value)s" in quotes '
+        "for text"
+    ),
+    "unquoted_colour": _l("an unquoted #rrggbb is a comment in YAML; write it in quotes"),
+    "missing": _l("missing"),
+    "unknown_key": _l("unknown key"),
+    "not_text": _l("%(value)s is not text; write it in quotes"),
+    "wrong_type": _l("expected %(expected)s, found %(got)s"),
+    "not_one_of": _l("%(value)s is not one of %(allowed)s"),
+    "not_valid": _l("%(value)s is not valid here"),
+    "empty": _l("must not be empty"),
+    "repeated": _l("names the same value twice"),
+    "invalid": _l("not valid: %(detail)s"),
+    "default_locale_not_offered": _l("%(locale)s is not one of the locales"),
+    "one_default_authority": _l("exactly one must be the default; found %(found)s"),
+    "low_contrast": _l("%(colour)s has a contrast of %(ratio)s:1 on white, not 4.5:1"),
+    "not_a_time_zone": _l("%(value)s is not an IANA time zone"),
+    "not_a_duration": _l("%(value)s is not an ISO 8601 duration"),
+    "slug_used_twice": _l("%(slug)s is used by %(other)s too"),
+    "locale_not_offered": _l("not one of the offered locales"),
+    "only_for_consent": _l("only a purpose based on consent has this"),
+    "lifetime_not_stated": _l("missing (the consent lifetime is stated before consent is given)"),
+    "only_for_direct_marketing": _l("only for a direct_marketing purpose"),
+    "purpose_left_out": _l(
+        "%(slug)s is missing; a purpose leaves the catalogue only through retired: true"
+    ),
+    "used_purpose_changed": _l(
+        "%(old)s → %(new)s is not allowed for a purpose with events; add a new purpose and "
+        "retire this one"
+    ),
+    "stays_retired": _l("a retired purpose stays retired; add a new one"),
+    "another_controller": _l("%(slug)s is not %(own)s"),
+}
+
+
+def catalogue_problem(problem: str) -> str:
+    """A catalogue problem in the reader's language: where in the file (as written), then
+    what is wrong. A sentence the console wrote itself is already in it."""
+    if not isinstance(problem, Problem):
+        return problem
+    sentence = CATALOGUE_PROBLEMS[problem.code] % problem.values
+    return sentence if problem.where == FILE else f"{problem.where}: {sentence}"

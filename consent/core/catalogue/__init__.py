@@ -12,6 +12,7 @@ from consent.core.catalogue.document import (
     read,
     validate,
 )
+from consent.core.catalogue.problems import Problem
 from consent.core.catalogue.schema import SCHEMA
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "CatalogueInvalid",
     "ForbiddenChange",
     "Plan",
+    "Problem",
     "apply",
     "dump",
     "export",

@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, select
 
 from consent.core import ledger, outbox, purposes
 from consent.core.catalogue.document import PROFILE_KEYS, ForbiddenChange, normalise
+from consent.core.catalogue.problems import Problem
 from consent.core.database import db
 from consent.core.models import (
     VERSIONED_SETTINGS,
@@ -189,9 +190,7 @@ def plan(document: dict) -> Plan:
     listed = {p["slug"] for p in document["purposes"]}
     for slug in existing:
         if slug not in listed:
-            problems.append(
-                f"purposes: {slug} is missing; a purpose leaves only through retired: true"
-            )
+            problems.append(Problem("purposes", "purpose_left_out", slug=slug))
     for index, wanted in enumerate(document["purposes"]):
         purpose = existing.get(wanted["slug"])
         if purpose is None:
@@ -199,13 +198,11 @@ def plan(document: dict) -> Plan:
             continue
         where = f"purposes[{index}]"
         for key in ("category", "basis"):
-            if wanted[key] != getattr(purpose, key) and _used(purpose):
-                problems.append(
-                    f"{where}.{key}: {getattr(purpose, key)} -> {wanted[key]} is not allowed for "
-                    "a purpose with events; add a new purpose and retire this one"
-                )
+            old, new = getattr(purpose, key), wanted[key]
+            if new != old and _used(purpose):
+                problems.append(Problem(f"{where}.{key}", "used_purpose_changed", old=old, new=new))
         if purpose.retired and not wanted["retired"]:
-            problems.append(f"{where}.retired: a retired purpose stays retired; add a new one")
+            problems.append(Problem(f"{where}.retired", "stays_retired"))
         if wanted["retired"] and not purpose.retired:
             result.retired.append(purpose.slug)
         old, new = _settings_of(purpose), _settings_of(wanted)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import jsonschema
 import yaml
 
+from consent.core.catalogue.problems import FILE, Problem
 from consent.core.catalogue.schema import SCHEMA
 from consent.core.durations import parse_duration
 
@@ -45,7 +46,7 @@ MIN_CONTRAST = 4.5
 class CatalogueInvalid(ValueError):
     """A file the product refuses; `problems` names each field at fault."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[Problem]):
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -83,7 +84,7 @@ def path_text(parts) -> str:
     text = ""
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(file)"
+    return text or FILE
 
 
 def load(text: str) -> dict:
@@ -91,58 +92,58 @@ def load(text: str) -> dict:
     try:
         document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
-        raise CatalogueInvalid([f"(file): not valid YAML: {error}"]) from None
+        raise CatalogueInvalid([Problem(FILE, "not_yaml", error=error)]) from None
     problems = []
     if _COMMENTED_COLOUR.search(text):
-        problems.append("branding.color: an unquoted #rrggbb is a YAML comment; quote it")
+        problems.append(Problem("branding.color", "unquoted_colour"))
     problems += _ambiguous(document, [])
     if problems:
         raise CatalogueInvalid(problems)
     return document
 
 
-def _ambiguous(value, path) -> list[str]:
+def _ambiguous(value, path) -> list[Problem]:
     problems = []
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, _Ambiguous):
-                problems.append(
-                    f"{path_text([*path, key])}: the key {key} reads as a boolean in YAML; "
-                    f'write it in quotes ("{key}")'
-                )
+                problems.append(Problem(path_text([*path, key]), "boolean_key", key=key))
             elif not isinstance(key, str):
-                problems.append(f"{path_text(path)}: key {key!r} must be a string; quote it")
+                problems.append(Problem(path_text(path), "key_not_text", key=repr(key)))
             problems += _ambiguous(item, [*path, str(key)])
     elif isinstance(value, list):
         for index, item in enumerate(value):
             problems += _ambiguous(item, [*path, index])
     elif isinstance(value, _Ambiguous):
-        problems.append(
-            f"{path_text(path)}: {value} reads as a boolean in YAML; write true or false, "
-            f'or "{value}" in quotes for text'
-        )
+        problems.append(Problem(path_text(path), "boolean_value", value=value))
     return problems
 
 
-def _schema_problem(error: jsonschema.ValidationError) -> str:
+def _schema_problems(error: jsonschema.ValidationError) -> list[Problem]:
     path = list(error.absolute_path)
+    where = path_text(path)
     if error.validator == "required":
         missing = re.match(r"'([^']+)'", error.message).group(1)
-        return f"{path_text([*path, missing])}: missing"
+        return [Problem(path_text([*path, missing]), "missing")]
     if error.validator == "additionalProperties":
         unknown = re.findall(r"'([^']+)'", error.message.split("(")[-1])
-        return "; ".join(f"{path_text([*path, key])}: unknown key" for key in unknown)
+        return [Problem(path_text([*path, key]), "unknown_key") for key in unknown]
     if error.validator == "type":
         shown = error.instance
         if isinstance(shown, date | datetime | int | float | bool):
-            return f"{path_text(path)}: {shown!r} is not text; write it in quotes"
-        return f"{path_text(path)}: expected {error.validator_value}, got {type(shown).__name__}"
+            return [Problem(where, "not_text", value=repr(shown))]
+        expected, got = error.validator_value, type(shown).__name__
+        return [Problem(where, "wrong_type", expected=expected, got=got)]
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"{path_text(path)}: {error.instance!r} is not one of {allowed}"
+        return [Problem(where, "not_one_of", value=repr(error.instance), allowed=allowed)]
     if error.validator == "pattern":
-        return f"{path_text(path)}: {error.instance!r} is not valid here"
-    return f"{path_text(path)}: {error.message}"
+        return [Problem(where, "not_valid", value=repr(error.instance))]
+    if error.validator in ("minItems", "minLength", "minProperties"):
+        return [Problem(where, "empty")]
+    if error.validator == "uniqueItems":
+        return [Problem(where, "repeated")]
+    return [Problem(where, "invalid", detail=error.message)]
 
 
 def _luminance(colour: str) -> float:
@@ -159,70 +160,72 @@ def contrast_on_white(colour: str) -> float:
     return 1.05 / (_luminance(colour) + 0.05)
 
 
-def _checks(document: dict) -> list[str]:
+def _checks(document: dict) -> list[Problem]:
     """What the schema cannot say: texts for every offered locale, unique slugs, one default
     authority, contrast, time zone, durations, settings that only consent purposes have."""
     problems = []
     locales = document["locales"]
     if document["default_locale"] not in locales:
-        problems.append(f"default_locale: {document['default_locale']} is not in locales")
+        locale = document["default_locale"]
+        problems.append(Problem("default_locale", "default_locale_not_offered", locale=locale))
     defaults = [c for c, a in document["authorities"].items() if a["default"]]
     if len(defaults) != 1:
-        problems.append(f"authorities: exactly one must be default, found {len(defaults)}")
+        problems.append(Problem("authorities", "one_default_authority", found=len(defaults)))
     colour = (document.get("branding") or {}).get("color")
     if colour and (ratio := contrast_on_white(colour)) < MIN_CONTRAST:
-        problems.append(f"branding.color: {colour} has contrast {ratio:.2f}:1 on white, not 4.5:1")
+        ratio = f"{ratio:.2f}"
+        problems.append(Problem("branding.color", "low_contrast", colour=colour, ratio=ratio))
     try:
         zoneinfo.ZoneInfo(document["timezone"])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: {document['timezone']!r} is not an IANA time zone")
+        problems.append(Problem("timezone", "not_a_time_zone", value=repr(document["timezone"])))
     for key in ("retention",):
         try:
             parse_duration(document[key])
         except ValueError:
-            problems.append(f"{key}: {document[key]!r} is not an ISO-8601 duration")
+            problems.append(Problem(key, "not_a_duration", value=repr(document[key])))
     seen = {}
     for index, purpose in enumerate(document["purposes"]):
         where = f"purposes[{index}]"
         slug = purpose["slug"]
         if slug in seen:
-            problems.append(f"{where}.slug: {slug} is used by purposes[{seen[slug]}] too")
+            other = f"purposes[{seen[slug]}]"
+            problems.append(Problem(f"{where}.slug", "slug_used_twice", slug=slug, other=other))
         seen.setdefault(slug, index)
         for locale in locales:
             if locale not in purpose["notice"]:
-                problems.append(f"{where}.notice.{locale}: missing")
+                problems.append(Problem(f"{where}.notice.{locale}", "missing"))
         for locale in purpose["notice"]:
             if locale not in locales:
-                problems.append(f"{where}.notice.{locale}: not one of the offered locales")
+                problems.append(Problem(f"{where}.notice.{locale}", "locale_not_offered"))
         lifetime = purpose.get("consent_lifetime")
         if lifetime:
             try:
                 parse_duration(lifetime)
             except ValueError:
-                problems.append(f"{where}.consent_lifetime: {lifetime!r} is not a duration")
+                value = repr(lifetime)
+                problems.append(Problem(f"{where}.consent_lifetime", "not_a_duration", value=value))
         if purpose["basis"] != "consent":
             for key in ("consent_lifetime", "double_opt_in"):
                 if purpose.get(key):
-                    problems.append(f"{where}.{key}: only a purpose on consent has one")
+                    problems.append(Problem(f"{where}.{key}", "only_for_consent"))
         elif lifetime:
             for locale, notice in purpose["notice"].items():
                 if not notice.get("lifetime"):
-                    problems.append(
-                        f"{where}.notice.{locale}.lifetime: missing (the consent lifetime is "
-                        "stated before consent)"
-                    )
+                    stated = f"{where}.notice.{locale}.lifetime"
+                    problems.append(Problem(stated, "lifetime_not_stated"))
         if purpose["similar_products"] and purpose["category"] != "direct_marketing":
-            problems.append(f"{where}.similar_products: only for a direct_marketing purpose")
+            problems.append(Problem(f"{where}.similar_products", "only_for_direct_marketing"))
     return problems
 
 
 def validate(document) -> dict:
     """The document, normalised (optional keys filled in), or CatalogueInvalid."""
     if not isinstance(document, dict):
-        raise CatalogueInvalid(["(file): a catalogue is a mapping of keys to values"])
+        raise CatalogueInvalid([Problem(FILE, "not_a_mapping")])
     validator = jsonschema.Draft202012Validator(SCHEMA)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    problems = [_schema_problem(error) for error in errors]
+    problems = [problem for error in errors for problem in _schema_problems(error)]
     if problems:
         raise CatalogueInvalid(problems)
     problems = _checks(document)
