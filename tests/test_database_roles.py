@@ -1,8 +1,7 @@
-"""The database roles of docs/production.md, as written there: the owner migrates, and with
-exactly the grants the page gives, the application role runs the server (ready, a page, a
-one-click), the worker and the jobs, and cannot change or delete a row of the ledger.
-
-The grants are read from the page itself, so the page cannot fall behind a new table.
+"""The database roles of docs/production.md: the owner migrates with `init-db --grant-to`,
+and with exactly the grants it gives, which are the page's, the application role runs the
+server (ready, a page, a one-click), the worker and the jobs, and cannot change or delete a
+row of the ledger. Every table of the schema is granted, so none can be forgotten.
 """
 
 import re
@@ -16,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from consent import create_app
-from consent.core import staff_audit, staff_changes, subject_requests
+from consent.core import database_roles, staff_audit, staff_changes, subject_requests
 from consent.core.database import db
 from tests.support.factories import Factory
 from tests.support.pages import link_for, world
@@ -26,12 +25,34 @@ from tests.support.staff import staff_user
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "production.md"
 
 
-def grants() -> list[str]:
-    """The GRANT statements of the page's SQL block, one string each."""
-    block = re.search(r"```sql\n(.*?)```", PAGE.read_text(), re.S).group(1)
-    lines = [line for line in block.splitlines() if not line.lstrip().startswith("--")]
-    statements = " ".join(lines).split(";")
-    return [s.strip() for s in statements if s.strip().startswith("GRANT")]
+def page_grants() -> list[str]:
+    """The GRANT statements of the page's SQL blocks, one string each, spaces folded."""
+    blocks = re.findall(r"```sql\n(.*?)```", PAGE.read_text(), re.S)
+    lines = [line for block in blocks for line in block.splitlines()]
+    text_ = " ".join(line for line in lines if not line.lstrip().startswith("--"))
+    statements = [" ".join(s.split()) for s in text_.split(";")]
+    return [s for s in statements if s.startswith("GRANT")]
+
+
+def test_the_page_gives_the_grants_init_db_gives(app):
+    assert page_grants() == database_roles.statements("consent_app")
+
+
+def test_every_table_is_granted(app):
+    assert database_roles.tables() == set(db.metadata.tables) | {"alembic_version"}
+
+
+@pytest.mark.parametrize("role", ["consent-app", "app; DROP TABLE events", "App"])
+def test_only_a_plain_role_name_is_granted_to(role):
+    with pytest.raises(ValueError, match="plain role name"):
+        database_roles.statements(role)
+
+
+def test_init_db_refuses_what_it_cannot_grant_before_it_migrates(app, runner):
+    result = runner.invoke(args=["consent", "init-db", "--grant-to", "App"])
+    assert result.exit_code == 2 and "database is up to date" not in result.output
+    on_postgresql = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    assert ("plain role name" if on_postgresql else "is for PostgreSQL") in result.output
 
 
 @pytest.fixture
@@ -53,15 +74,13 @@ def roles(postgres_server):
 def test_the_application_role_runs_everything_with_the_pages_grants(roles, tmp_path):
     server, name, owner_url, app_url = roles
     owner = create_app(config_on(owner_url))
-    migrated = owner.test_cli_runner().invoke(args=["consent", "init-db"])
+    migrated = owner.test_cli_runner().invoke(
+        args=["consent", "init-db", "--grant-to", "consent_app"]
+    )
     assert migrated.exit_code == 0, migrated.output
+    assert "consent_app may add to the proof tables" in migrated.output
     with owner.app_context():
         db.engine.dispose()
-    with psycopg.connect(
-        host="127.0.0.1", port=server.port, user="consent_owner", dbname=name, autocommit=True
-    ) as connection:
-        for statement in grants():
-            connection.execute(statement)
 
     app = create_app(config_on(app_url, TESTING=False, MAIL_OUTBOX=str(tmp_path / "mail")))
     client = app.test_client()

@@ -83,13 +83,22 @@ def test_compose_runs_the_app_worker_database_and_mail_with_health_checks():
     assert services["app"]["command"] == SERVER
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
     assert services["worker"]["command"] == ["flask", "--app", "app", "consent", "worker"]
-    assert services["init"]["command"] == ["flask", "--app", "app", "consent", "init-db"]
+    assert services["init"]["command"] == [
+        "flask", "--app", "app", "consent", "init-db", "--grant-to", "consent_app"
+    ]  # fmt: skip
+    # The owner migrates and grants; the server and the worker run as the application role,
+    # which the database's first start creates (docs/production.md).
+    assert "://consent:" in services["init"]["environment"]["DATABASE_URL"]
+    [script] = [v.split(":")[0] for v in services["db"]["volumes"] if "initdb" in v]
+    assert "CREATE ROLE consent_app LOGIN" in (ROOT / script).read_text()
+    assert subprocess.run(["sh", "-n", str(ROOT / script)]).returncode == 0
     for name in ("app", "worker"):
         assert services[name]["depends_on"]["init"]["condition"] == (
             "service_completed_successfully"
         )
         environment = services[name]["environment"]
         assert environment["CONSENT_ENV"] == "production"
+        assert environment["DATABASE_URL"].startswith("postgresql+psycopg://consent_app:")
         assert "@db:5432/" in environment["DATABASE_URL"]
         assert environment["SMTP_HOST"] == "mail"
         assert environment["PROXY_COUNT"] == "1"

@@ -6,21 +6,39 @@ import sys
 import click
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from consent.cli.common import controller_named
-from consent.core import deployment, ledger, retention, staff_users
-from consent.core.database import db
+from consent.core import database_roles, deployment, ledger, retention, staff_users
+from consent.core.database import db, is_postgresql
 from consent.core.models import Controller, Subject, utcnow
 from consent.demo import loader
 
 
 @click.command("init-db")
+@click.option(
+    "--grant-to",
+    "role",
+    metavar="ROLE",
+    help="PostgreSQL: then give the application's role exactly its grants (docs/production.md).",
+)
 @with_appcontext
-def init_db():
-    """Create or upgrade the database schema (applies the migrations)."""
+def init_db(role):
+    """Create or upgrade the database schema (applies the migrations), as its owner."""
+    if role is not None:
+        if not is_postgresql():
+            raise click.UsageError("--grant-to is for PostgreSQL, whose roles it grants to")
+        try:
+            grants = database_roles.statements(role)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--grant-to") from None
     upgrade()
     deployment.check_email_hash_key()
+    if role is not None:
+        for statement in grants:
+            db.session.execute(text(statement))
+        db.session.commit()
+        click.echo(f"{role} may add to the proof tables and read them, and never change them")
     db.session.remove()  # hand the connection back before the command returns
     click.echo("database is up to date")
 
