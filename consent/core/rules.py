@@ -359,7 +359,7 @@ def in_force(purpose, channel: str | None, events) -> Decision:
     a waiting withdrawal would lift, the withdrawal an unproven consent to a double opt-in
     purpose would undo, or, for a sign-up alone, never_asked."""
     decision = standing(purpose, channel, events)
-    while decision.reason == "unconfirmed":
+    while decision.reason == "unconfirmed" and decision.event_id is not None:
         events = [event for event in events if event.id != decision.event_id]
         decision = standing(purpose, channel, events)
     return decision
