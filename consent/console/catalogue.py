@@ -57,6 +57,7 @@ def plan_value(value) -> str:
     return str(value) if value not in (None, "") else "–"
 
 
+# What is wrong with a draft or a file, in the reader's language, where a page lists it.
 bp.app_template_filter("catalogue_problem")(staff_words.catalogue_problem)
 
 
