@@ -55,3 +55,24 @@ def test_open_switch_language_unsubscribe_from_all(server, browser, make):
     assert events(s)[-1].locale == "nb" and events(s)[-1].source == "preference_page"
     assert not state(s, p["newsletter"]).reachable
     assert state(s, p["invoices"]).reachable
+
+
+def test_the_unsubscribe_button_answers_with_the_page(server, browser, make):
+    """A person pressing the unsubscribe page's button sees what changed and what still
+    comes; a mailbox provider's bare RFC 8058 POST gets two lines (test_one_click)."""
+    c, s, p = world(make, locale="nl")
+    make.record(s, "consent_given", p["newsletter"])
+    db.session.commit()
+    token = link_for(c, s, "unsubscribe", purposes=("newsletter",), channel="email")
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/unsubscribe/{token}")
+        page.get_by_role("button", name="Uitschrijven").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="U bent uitgeschreven").is_visible()
+        assert page.get_by_role("heading", name="Dit blijft u ontvangen").is_visible()
+    finally:
+        context.close()
+    db.session.expire_all()
+    assert not state(s, p["newsletter"], "email").reachable

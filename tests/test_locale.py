@@ -131,5 +131,11 @@ def test_confirmation_and_one_click_pages_are_translated(client, make):
     saved = submit(client, link_for(c, s), {"consent-newsletter-email": "on"}, lang="nl")
     assert "Uw keuzes zijn opgeslagen" in saved.get_data(True)
     token = link_for(c, s, "unsubscribe", purposes=("newsletter",), locale="nb")
-    page = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    button = {"List-Unsubscribe": "One-Click", "answer": "page"}
+    page = client.post(f"/unsubscribe/{token}", data=button)
     assert lang_of(page) == "nb" and "Du er avmeldt" in page.get_data(True)
+    # A mailbox provider's POST gets its two lines in the person's language too.
+    token = link_for(c, s, "unsubscribe", purposes=("offers",), locale="nb")
+    answer = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert answer.headers["Content-Language"] == "nb"
+    assert answer.get_data(True).startswith("Du er avmeldt\n")

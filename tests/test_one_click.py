@@ -34,6 +34,7 @@ def test_get_and_head_change_nothing(client, given):
     assert page.status_code == 200
     html = page.get_data(True)
     assert 'name="List-Unsubscribe" value="One-Click"' in html
+    assert 'name="answer" value="page"' in html  # the button asks for the answer page
     assert "Newsletter" in html and "csrf_token" not in html
     assert client.head(url).status_code == 200
     assert len(events(s)) == count
@@ -49,6 +50,29 @@ def test_urlencoded_post_withdraws_consent(client, given):
     assert withdrawn.source == "one_click" and withdrawn.channel == "email"
     assert not state(s, p["newsletter"], "email").reachable
     assert state(s, p["newsletter"], "sms").reachable
+
+
+def test_a_mailbox_providers_post_is_answered_in_two_lines(client, given):
+    c, s, p = given
+    response = client.post(unsubscribe_url(c, s, locale="en"), data=ONE_CLICK)
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain" and response.headers["Content-Language"] == "en"
+    assert response.get_data(True) == (
+        "You are unsubscribed\nThis took effect immediately. You do not need to do anything else.\n"
+    )
+    again = client.post(unsubscribe_url(c, s, locale="en"), data=ONE_CLICK)
+    assert again.get_data(True).startswith("You were already unsubscribed\n")
+
+
+def test_the_pages_button_is_answered_with_the_page(client, given):
+    c, s, p = given
+    button = {**ONE_CLICK, "answer": "page"}
+    response = client.post(unsubscribe_url(c, s, locale="en"), data=button)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(True)
+    [withdrawn] = events(s, kind="consent_withdrawn")
+    assert "You are unsubscribed" in html and withdrawn.receipt_id in html
+    assert "/preferences/" in html and "What you will still receive" in html
 
 
 def test_multipart_post_withdraws_consent(client, given):

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     after_this_request,
     current_app,
@@ -55,6 +56,9 @@ FRESH_LINK_ADDRESS_LIMIT = "5 per hour;10 per day"
 # A person asking from their page for a link by mail: the same cap, per person.
 MAILED_LINK_LIMIT = "5 per hour;10 per day"
 RENEWABLE_USES = ("preferences", "unsubscribe", "confirm")
+# Sent with the RFC 8058 body by the unsubscribe page's button: a person is reading, and the
+# one-click answers with the page (_confirmation) instead of a line for a mailbox provider.
+ANSWER_PAGE_FIELD = "answer"
 CATEGORY_ORDER = {category: index for index, category in enumerate(CATEGORIES)}
 
 
@@ -410,6 +414,7 @@ def unsubscribe_page(token):
         purposes=_titles_in_scope(controller, link.purposes, locale),
         channel=link.channel,
         masked_email=mask_email(subject.email),
+        answer_field=ANSWER_PAGE_FIELD,
     )
 
 
@@ -439,11 +444,33 @@ def one_click(token):
     outcome = changes.one_click(
         controller, subject, link.purposes, link.channel, locale, _holder(link, subject)
     )
+    if request.form.get(ANSWER_PAGE_FIELD) != "page":
+        db.session.commit()
+        return _one_click_answer(outcome)
     # Rendered inside the transaction that recorded it, from what it already read: the
     # answer costs no transaction of its own. Nothing is sent unless the commit succeeds.
     page = _confirmation(token, link, controller, subject, locale, outcome, "unsubscribed.html")
     db.session.commit()
     return page
+
+
+def _one_click_answer(outcome) -> Response:
+    """What a mailbox provider's RFC 8058 POST gets: two lines of plain text in the person's
+    language. The provider reads only the status; the answer page (what changed, what
+    still comes, the receipt, the page's links) is for a person who pressed our button."""
+    if outcome.changes:
+        lines = (
+            _("You are unsubscribed"),
+            _("This took effect immediately. You do not need to do anything else."),
+        )
+    else:
+        lines = (
+            _("You were already unsubscribed"),
+            _("There was nothing left to stop: nothing has been changed."),
+        )
+    answer = Response("\n".join(lines) + "\n", mimetype="text/plain")
+    answer.headers["Content-Language"] = str(get_locale())
+    return answer
 
 
 def _is_one_click_body() -> bool:
