@@ -23,7 +23,7 @@ def create_app(config=None) -> Flask:
 
     from consent import api, console, mailservices, ops, recipient
     from consent.cli import consent_cli
-    from consent.core import deployment
+    from consent.core import database, deployment
     from consent.core.database import db
     from consent.extensions import babel, csrf, limiter, migrate
     from consent.web import branding, errors, i18n, labels, log_redaction
@@ -54,6 +54,7 @@ def create_app(config=None) -> Flask:
     errors.register(app)
     app.cli.add_command(consent_cli)
     with app.app_context():
+        database.ping_when_idle(db.engine)
         try:
             app.extensions["schema_ready"] = deployment.schema_ready()
             deployment.check_email_hash_key()

@@ -79,7 +79,6 @@ class Config:
     # -Host; 0 trusts no such header (a client could otherwise choose its own address).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     WTF_CSRF_TIME_LIMIT = None

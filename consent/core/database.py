@@ -1,10 +1,12 @@
 """The database handle the core writes through; bound to the app by create_app()."""
 
 import sqlite3
+import time
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -24,6 +26,41 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+# A connection handed back to the pool less than this long ago is used without a ping: it
+# answered then. HikariCP's aliveBypassWindowMs, with its default of 500 ms.
+PING_AFTER_IDLE_SECONDS = 0.5
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a connection at checkout when it has been idle in the pool, and replace it when
+    the server no longer answers (a restart, a failover, a proxy's idle timeout).
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout: a round trip before every
+    request's first statement, however busy the pool. A connection in use a moment ago needs
+    none; should the server close it within that moment, its request fails, as it would had
+    the server gone away just after a ping."""
+    dialect = engine.dialect
+
+    @sa_event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, record):
+        record.info["returned_at"] = time.monotonic()
+
+    @sa_event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, proxy):
+        returned = record.info.get("returned_at")  # None: connected just now
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            # The pool closes this connection and checks out another (SQLAlchemy's pool events).
+            raise DisconnectionError("the database closed the connection while it was idle")
 
 
 def is_postgresql() -> bool:

@@ -1,0 +1,61 @@
+"""The pool pings a connection only after it sat idle (core/database.ping_when_idle), and
+replaces one the server closed meanwhile, so the request that gets it still succeeds."""
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from consent import create_app
+from consent.core import database
+from consent.core.database import db
+from tests.support.settings import config_on
+
+
+@pytest.fixture
+def pg_app(pg_url):
+    """An app on PostgreSQL alone: only a server can close a connection on its side."""
+    app = create_app(config_on(pg_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def backend() -> int:
+    return db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def counting_pings(monkeypatch) -> list:
+    pings = []
+    dialect = db.engine.dialect
+    real = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real(c))
+    return pings
+
+
+def one_statement():
+    db.session.execute(text("SELECT 1")).scalar_one()
+    db.session.remove()  # the connection goes back to the pool
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(app, monkeypatch):
+    pings = counting_pings(monkeypatch)
+    one_statement()
+    one_statement()
+    assert pings == []
+    later = database.time.monotonic() + database.PING_AFTER_IDLE_SECONDS
+    monkeypatch.setattr(database.time, "monotonic", lambda: later)
+    one_statement()
+    assert len(pings) == 1
+
+
+def test_an_idle_connection_the_server_closed_is_replaced(pg_app, monkeypatch):
+    first = backend()
+    db.session.remove()
+    admin = create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    admin.dispose()
+    later = database.time.monotonic() + database.PING_AFTER_IDLE_SECONDS
+    monkeypatch.setattr(database.time, "monotonic", lambda: later)
+    assert backend() != first  # a new connection, and no error
