@@ -1,5 +1,6 @@
 """The ledger: validation, append-only rows, hash chain, state kept in step, tampering found."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from consent.core import chain, integrity, ledger, rules
+from consent.core import chain, integrity, ledger, models, rules
 from consent.core.database import db
 from consent.core.ledger import Change, LedgerError
 from consent.core.models import Event, State, utcnow
@@ -94,6 +95,28 @@ def test_one_interaction_is_one_receipt(app, make, world):
     )
     db.session.commit()
     assert {e.receipt_id for e in ledger.events_of(subject)} == {receipt.id}
+
+
+def test_new_ids_begin_with_the_time_they_were_made(app, make, world, monkeypatch):
+    """UUIDv7: index entries for new events and receipts append beside the last ones."""
+    made = []
+    for millisecond in (1_000, 1_001, 5_000):
+        monkeypatch.setattr(models.time, "time_ns", lambda ms=millisecond: ms * 1_000_000)
+        made.append(models.new_uuid())
+    assert [uuid.UUID(id_).version for id_ in made] == [7, 7, 7]
+    assert made == sorted(made) and uuid.UUID(made[0]).int >> 80 == 1_000
+    monkeypatch.undo()
+    controller, purposes = world
+    subject = make.subject(controller)
+    receipt = ledger.record(
+        subject,
+        [Change("consent_given", purposes["newsletter"], channel="email")],
+        source="api",
+        actor="api",
+    )
+    [event] = ledger.events_of(subject)
+    assert uuid.UUID(event.id).version == uuid.UUID(receipt.id).version == 7
+    assert len({models.new_uuid() for _ in range(1000)}) == 1000
 
 
 @pytest.mark.parametrize(
