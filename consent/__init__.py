@@ -27,9 +27,11 @@ def create_app(config=None) -> Flask:
     from consent.core.database import db
     from consent.extensions import babel, csrf, limiter, migrate
     from consent.web import branding, errors, i18n, labels, log_redaction
+    from consent.web.session_cookie import SessionCookie
     from consent.web.request_json import BoundedJSONProvider
 
     app.json = BoundedJSONProvider(app)
+    app.session_interface = SessionCookie()
     if app.config["PROXY_COUNT"]:
         # Behind that many proxies, the client's address and scheme are the forwarded ones
         # (the rate limits key on it); without proxies, forwarded headers are ignored.

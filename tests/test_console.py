@@ -347,6 +347,26 @@ def test_a_cookie_copied_before_logout_is_worthless_after_it(app, client, make, 
     assert answer.status_code == 302 and "/console/login" in answer.headers["Location"]
 
 
+def test_a_session_outlives_a_key_rotation_and_ends_with_the_old_key(app, client, world):
+    """The cookie's signer is made once per set of keys (web/session_cookie.py): a cookie
+    signed with the old key works while it is the new key's fallback, and not after."""
+    staff_user(world["controller"], "auditor")
+    login(client)
+    signed_with_old_key = client.get_cookie("session").value
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = "a-rotated-secret-key-of-enough-length-01"
+
+    def console_with_old_cookie():
+        browser = app.test_client()
+        browser.set_cookie("session", signed_with_old_key)
+        return browser.get("/console/")
+
+    assert console_with_old_cookie().status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    answer = console_with_old_cookie()
+    assert answer.status_code == 302 and "/console/login" in answer.headers["Location"]
+
+
 def test_an_idle_session_ends(app, client, make, world, monkeypatch):
     staff_user(world["controller"], "auditor")
     login(client)

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from functools import cache
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -140,10 +141,15 @@ def sign_serialised(body: bytes, use: str = RECEIPT, typ: str | None = None) -> 
     what PyJWT's encode gives, made directly: the Ed25519 signature is then nearly all it
     costs (a bulk import signs one receipt per row, and stores the same JSON as its row)."""
     key = signing_keys(use)[0]
-    header = {"alg": "EdDSA", "kid": key.kid, "typ": typ or "JWT"}
-    encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    signing_input = _b64url(encoded).encode() + b"." + _b64url(body).encode()
+    signing_input = f"{_protected_header(key.kid, typ or 'JWT')}.{_b64url(body)}".encode()
     return f"{signing_input.decode()}.{_b64url(key.private.sign(signing_input))}"
+
+
+@cache
+def _protected_header(kid: str, typ: str) -> str:
+    """The JWS header as PyJWT encodes it, once per key and type."""
+    header = {"alg": "EdDSA", "kid": kid, "typ": typ}
+    return _b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
 
 
 def sign_detached(body: bytes) -> str:

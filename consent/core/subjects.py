@@ -11,12 +11,11 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from consent.core import ledger, outbox, subject_requests, webhooks
+from consent.core import ledger, locked_read, outbox, subject_requests, webhooks
 from consent.core.database import db, is_postgresql
 from consent.core.models import (
     AddressChange,
     Controller,
-    Event,
     Purpose,
     Subject,
     Suppression,
@@ -90,48 +89,48 @@ def by_link(controller_slug: str, public_id: str, lock: bool = False, with_purpo
     """(controller, subject) a signed link names, with one query; the subject is None when
     not there (the controller too when its slug is unknown). `lock`: on PostgreSQL the same
     query takes the row lock `ledger.lock` would take, and reads the person's chain with
-    it, so a change costs no second read (ledger.hold). `with_purposes`: the controller's
-    purposes and their settings come in the same query; without them, for a request that
-    works with a kept copy (catalogue_snapshot.kept), only what that needs of the
-    controller's row is read, as it is now (under the person's lock, when locking)."""
-    locking = lock and is_postgresql()
+    it, so a change costs no second read (ledger.hold; core/locked_read.py). `with_purposes`:
+    the controller's purposes and their settings come in the same query; without them, for
+    a request that works with a kept copy (catalogue_snapshot.kept), only what that needs of
+    the controller's row is read, as it is now (under the person's lock, when locking)."""
+    if lock and is_postgresql():
+        found = locked_read.read(controller_slug, public_id)
+        if found is None:
+            return _controller(controller_slug), None
+        controller, subject, chain = found
+        ledger.hold(subject, chain)
+        return controller, subject
     parameters = {"slug": controller_slug, "public_id": public_id}
-    result = db.session.execute(_by_link_query(locking, with_purposes), parameters)
+    result = db.session.execute(_by_link_query(with_purposes), parameters)
     found = (result.unique() if with_purposes else result).all()
     if not found:
-        return db.session.scalar(select(Controller).where(Controller.slug == controller_slug)), None
-    controller = found[0].Controller if with_purposes else found[0]
-    subject = found[0].Subject
-    if locking:
-        ledger.hold(subject, [row.Event for row in found if row.Event is not None])
-    return controller, subject
+        return _controller(controller_slug), None
+    return (found[0].Controller if with_purposes else found[0]), found[0].Subject
 
 
-# What a kept copy of the controller is checked and completed by (catalogue_snapshot.kept).
-KEPT_BY = (Controller.id, Controller.catalogue_version, Controller.state_rebuilt_through)
+def _controller(slug: str) -> Controller | None:
+    return db.session.scalar(select(Controller).where(Controller.slug == slug))
 
 
 @cache
-def _by_link_query(locking: bool, with_purposes: bool):
+def _by_link_query(with_purposes: bool):
     """Built once per kind, with bound values: building and keying the statement on every
     request cost a third of the lookup's CPU."""
-    controller = (Controller,) if with_purposes else KEPT_BY
-    query = (
-        select(*controller, Subject, *([Event] if locking else []))
+    if with_purposes:
+        return (
+            select(Controller, Subject)
+            .join(Subject, Subject.controller_id == Controller.id)
+            .where(
+                Controller.slug == bindparam("slug"), Subject.public_id == bindparam("public_id")
+            )
+            .options(joinedload(Controller.purposes).joinedload(Purpose.settings))
+        )
+    return (
+        select(*locked_read.KEPT_BY, Subject)
         .join(Subject, Subject.controller_id == Controller.id)
         .where(Controller.slug == bindparam("slug"), Subject.public_id == bindparam("public_id"))
+        .execution_options(populate_existing=True)
     )
-    if with_purposes:
-        query = query.options(joinedload(Controller.purposes).joinedload(Purpose.settings))
-    if locking:
-        query = (
-            query.outerjoin(Event, Event.subject_id == Subject.id)
-            .order_by(Event.seq)
-            .with_for_update(of=Subject)
-        )
-    if locking or not with_purposes:
-        query = query.execution_options(populate_existing=True)
-    return query
 
 
 def by_external_id(controller: Controller, external_id: str) -> Subject | None:
