@@ -1,11 +1,13 @@
 """SPEC §3, row by row, over plain events (no database)."""
 
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from consent.core import durations, rules
+from consent.core.vocabulary import KINDS
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -672,3 +674,40 @@ def test_add_duration_uses_calendar_months(start, duration, end):
 def test_bad_durations_are_refused(text):
     with pytest.raises(ValueError):
         durations.parse_duration(text)
+
+
+def test_an_event_may_change_only_the_purposes_may_change_names():
+    """ledger.refresh_state decides again only the purposes a new event may change
+    (rules.may_change): over random chains, adding an event leaves every other purpose's
+    standing decision as it was."""
+    chance = random.Random(20261202)
+    purposes = [NEWS, CUSTOMER, INVOICES, RESEARCH, PARTNER_OFFERS, PROFILE, AD_PROFILE]
+    scopes = (None, "direct_marketing", "newsletter", "research")
+    compared = 0
+    for _chain in range(400):
+        chain = []
+        for seq in range(1, 9):
+            purpose = chance.choice([None, *purposes])
+            event = E(
+                seq,
+                chance.choice(KINDS),
+                purpose_id=purpose and purpose.id,
+                scope=chance.choice(scopes),
+                channel=chance.choice((None, "email", "phone", "post")),
+                basis=chance.choice((None, "consent", "legitimate_interest", "contract")),
+                source=chance.choice(("preference_page", "import", "one_click")),
+                mailbox_proof=chance.choice(("mailed_link", "none")),
+                sale_reference=chance.choice((None, "order 1")),
+                opt_out_offered_at=chance.choice((None, T0)),
+                occurred_at=T0 + timedelta(days=chance.randrange(10)),
+            )
+            for other in purposes:
+                if rules.may_change(other, event):
+                    continue
+                for channel in other.channels or [None]:
+                    assert rules.standing(other, channel, rules.in_order([*chain, event])) == (
+                        rules.standing(other, channel, rules.in_order(chain))
+                    ), (event, other.slug, channel)
+                    compared += 1
+            chain.append(event)
+    assert compared > 10_000

@@ -475,20 +475,20 @@ def refresh_state(
     the ledger), so they need not be read first; a row found missing falls back to reading.
     The updates and the history's closing and opening rows join `writes`, the change's
     other writes, when given; otherwise they are written here."""
-    wanted = decisions_for(controller.purposes, events)
     current = controller.state_is_current(subject.id)
     sent_here = writes is None
     writes = Writes() if sent_here else writes
     if new and current:
         before = decisions_for(controller.purposes, events[: len(events) - len(new)])
-        if before.keys() == wanted.keys():
-            _update_changed(subject, before, wanted, writes)
-            if not state_history.follow(subject, controller.purposes, new, before, wanted, writes):
-                state_history.rewrite(subject, controller.purposes, events)
-            writes.if_a_row_is_missing(lambda: _rewrite(subject, controller, events, wanted))
-        else:
-            _rewrite(subject, controller, events, wanted)
+        # Only a purpose one of the new events may change is decided again (rules.may_change).
+        touched = [p for p in controller.purposes if any(rules.may_change(p, e) for e in new)]
+        wanted = before | decisions_for(touched, events)
+        _update_changed(subject, before, wanted, writes)
+        if not state_history.follow(subject, controller.purposes, new, before, wanted, writes):
+            state_history.rewrite(subject, controller.purposes, events)
+        writes.if_a_row_is_missing(lambda: _rewrite(subject, controller, events, wanted))
     else:
+        wanted = decisions_for(controller.purposes, events)
         before = _write_difference(subject, wanted)
         if not (
             current

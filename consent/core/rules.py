@@ -18,6 +18,7 @@ from consent.core.vocabulary import (
     PROFILING,
     PROOF_EXEMPT_SOURCES,
     PROVING,
+    SUBJECT_WIDE_KINDS,
 )
 
 
@@ -315,6 +316,21 @@ def known_only_through_unconfirmed_sign_ups(events) -> bool:
     if any(e.kind in ("basis_asserted", "consent_confirmed") for e in events):
         return False
     return all(e.purpose is not None and e.purpose.double_opt_in for e in given)
+
+
+def may_change(purpose, event) -> bool:
+    """Whether adding `event` to a chain can change standing() of `purpose` on any channel.
+
+    standing() reads only the purpose's own events, events about no purpose, objections to
+    direct marketing as a whole (and their withdrawals) and the kinds that cover every
+    purpose (a channel switched off or on for everything, an erasure): another purpose's
+    event leaves this one's decision as it was (ledger.refresh_state relies on it)."""
+    return (
+        event.purpose_id is None
+        or event.purpose_id == purpose.id
+        or event.scope == DIRECT_MARKETING
+        or event.kind in SUBJECT_WIDE_KINDS
+    )
 
 
 def standing(purpose, channel: str | None, events) -> Decision:
