@@ -39,7 +39,7 @@ from consent.core.vocabulary import (
     SOURCES,
     SUBJECT_WIDE_KINDS,
 )
-from consent.core.writes import Writes
+from consent.core.writes import JsonText, Writes
 
 
 class LedgerError(ValueError):
@@ -369,7 +369,7 @@ def record(
     appended: list | None = None,
     standing: dict | None = None,
     controller: Controller | None = None,
-) -> Receipt:
+) -> receipts.IssuedReceipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
 
     `history` is what `lock()` returned when the caller took the lock itself in this
@@ -425,18 +425,15 @@ def _write_chain(subject: Subject, events: list[Event], writes: Writes) -> None:
     writes.update(Subject.__table__, {"id": subject.id}, head)
 
 
-def _issue_receipt(controller, subject, history, events, receipt_id, source, locale) -> Receipt:
+def _issue_receipt(
+    controller, subject, history, events, receipt_id, source, locale
+) -> receipts.IssuedReceipt:
     """Build and sign the one receipt of an interaction, for the caller to store."""
     payload = receipts.build(
         controller, subject, events, receipt_id, source, locale, chain=history + events
     )
-    return Receipt(
-        id=receipt_id,
-        controller_id=controller.id,
-        subject_id=subject.id,
-        created_at=events[-1].recorded_at,
-        payload=payload,
-        stored_jws=receipts.sign_detached(receipts.serialise(payload)),
+    return receipts.IssuedReceipt.sign(
+        receipt_id, controller.id, subject.id, events[-1].recorded_at, payload
     )
 
 
@@ -638,17 +635,10 @@ def write_prepared(controller: Controller, people, notices) -> None:
             payload = receipts.build(
                 controller, person.subject, its_events, receipt_id, "import", locale, notices
             )
-            body = receipts.serialise(payload)  # the row stores the JSON the JWS signs
-            issued.append(
-                (
-                    receipt_id,
-                    controller.id,
-                    person.subject.id,
-                    its_events[-1].recorded_at,
-                    body.decode(),
-                    receipts.sign_detached(body),
-                )
+            receipt = receipts.IssuedReceipt.sign(
+                receipt_id, controller.id, person.subject.id, its_events[-1].recorded_at, payload
             )
+            issued.append(_receipt_values(receipt))
     bulk.insert(Event.__table__, _EVENT_COLUMNS, (_values(e, _EVENT_COLUMNS) for e in events))
     stale = [p.subject.id for p in restated if not p.created]
     if stale:
@@ -676,9 +666,21 @@ _STATE_COLUMNS = (
 _RECEIPT_COLUMNS = ("id", "controller_id", "subject_id", "created_at", "payload", "jws")
 
 
-def _receipt_row(receipt: Receipt) -> dict:
-    values = {**receipt.__dict__, "jws": receipt.stored_jws}
-    return {name: values[name] for name in _RECEIPT_COLUMNS}
+def _receipt_values(receipt: receipts.IssuedReceipt) -> tuple:
+    """The receipt's row in _RECEIPT_COLUMNS order; the payload as the JSON its JWS signs."""
+    payload = JsonText(receipt.serialised.decode())
+    return (
+        receipt.id,
+        receipt.controller_id,
+        receipt.subject_id,
+        receipt.created_at,
+        payload,
+        receipt.stored_jws,
+    )
+
+
+def _receipt_row(receipt: receipts.IssuedReceipt) -> dict:
+    return dict(zip(_RECEIPT_COLUMNS, _receipt_values(receipt), strict=True))
 
 
 def _row(instance, columns) -> dict:

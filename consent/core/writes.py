@@ -28,6 +28,12 @@ from sqlalchemy import Table, and_, insert, update
 
 from consent.core.database import db, is_postgresql
 
+
+class JsonText(str):
+    """A JSON column's value that is JSON text already (a receipt's payload, serialised once
+    for its signature): stored as that text, not encoded a second time."""
+
+
 # Statement texts by shape; a shape is a few tables and columns, so there are few.
 _TEXTS: dict[tuple, str] = {}
 MOST_TEXTS = 256
@@ -93,6 +99,7 @@ class Writes:
 def _execute(shape: _Shape, row: dict) -> int:
     """One write as a Core statement (SQLite); the number of rows it wrote."""
     table = shape.table
+    row = {name: json.loads(v) if type(v) is JsonText else v for name, v in row.items()}
     if not shape.is_update:
         return db.session.connection().execute(insert(table).values(row)).rowcount
     found = [table.c[name] == row[name] for name in shape.where]
@@ -108,7 +115,7 @@ def _send_as_one(writes) -> list[int]:
         if len(_TEXTS) >= MOST_TEXTS:
             _TEXTS.clear()
         text = _TEXTS[shapes] = _statement(shapes)
-    values = {f"w{n}": json.dumps(row, default=_json_value) for n, (_s, row) in enumerate(writes)}
+    values = {f"w{n}": _json_row(row) for n, (_s, row) in enumerate(writes)}
     counts = db.session.connection().exec_driver_sql(text, values).one()
     return list(counts) if any(shape.one_row for shape in shapes) else []
 
@@ -134,6 +141,17 @@ def _clause(shape: _Shape, name: str) -> str:
         f"UPDATE {table} AS t SET {assignments} FROM {record} AS r "
         f"WHERE {' AND '.join(found)}{returning}"
     )
+
+
+def _json_row(row: dict) -> str:
+    """The row as one JSON object; a JsonText value goes in as the JSON it already is."""
+    texts = {name: value for name, value in row.items() if type(value) is JsonText}
+    if not texts:
+        return json.dumps(row, default=_json_value)
+    rest = {name: value for name, value in row.items() if name not in texts}
+    members = [json.dumps(rest, default=_json_value)[1:-1]] if rest else []
+    members += [f"{json.dumps(name)}: {value}" for name, value in texts.items()]
+    return "{" + ", ".join(members) + "}"
 
 
 def _json_value(value):

@@ -1,5 +1,6 @@
 """Consent receipts: the payload of an interaction (payload), signed by `core.signing`."""
 
+from consent.core.receipts.issued import IssuedReceipt
 from consent.core.receipts.payload import build, find_notice, url
 from consent.core.signing import (
     InvalidReceipt,
@@ -12,6 +13,7 @@ from consent.core.signing import (
 )
 
 __all__ = [
+    "IssuedReceipt",
     "InvalidReceipt",
     "SigningKey",
     "build",
