@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from consent import create_app
 from consent.core.database import db
-from consent.core.models import RECEIPT_TOAST_TUPLE_TARGET
+from consent.core.models import RECEIPT_TOAST_TUPLE_TARGET, ROOM_FOR_UPDATES
 from tests.support.settings import config_on
 
 
@@ -53,20 +53,26 @@ def test_migrated_leaves_refuse_changes(empty_database):
         db.engine.dispose()
 
 
-def test_receipts_are_stored_in_their_rows_on_postgresql(postgres_server):
-    """Built by the migrations as by the models: a receipt of up to 4 kB stays in its row,
-    uncompressed, instead of being compressed into the TOAST table on every change."""
-    expected = f"toast_tuple_target={RECEIPT_TOAST_TUPLE_TARGET}"
+def test_the_write_path_storage_on_postgresql(postgres_server):
+    """Built by the migrations as by the models: the tables a change updates leave room on
+    each page for the new versions, and a receipt of up to 4 kB stays in its row."""
+    expected = {
+        "subjects": f"fillfactor={ROOM_FOR_UPDATES}",
+        "state_history": f"fillfactor={ROOM_FOR_UPDATES}",
+        "receipts": f"toast_tuple_target={RECEIPT_TOAST_TUPLE_TARGET}",
+    }
     for built_by in ("migrations", "models"):
-        app = create_app(config_on(postgres_server.database(f"receipts_{uuid.uuid4().hex[:12]}")))
+        app = create_app(config_on(postgres_server.database(f"storage_{uuid.uuid4().hex[:12]}")))
         with app.app_context():
             if built_by == "migrations":
                 assert app.test_cli_runner().invoke(args=["consent", "init-db"]).exit_code == 0
             else:
                 db.create_all()
-            options = db.session.scalar(
-                text("SELECT reloptions FROM pg_class WHERE relname = 'receipts'")
-            )
-            assert expected in options, (built_by, options)
+            for table, option in expected.items():
+                options = db.session.scalar(
+                    text("SELECT reloptions FROM pg_class WHERE relname = :table"),
+                    {"table": table},
+                )
+                assert option in (options or []), (built_by, table, options)
             db.session.remove()
             db.engine.dispose()

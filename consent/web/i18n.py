@@ -3,6 +3,9 @@
 The only home of `_` and `_l`; other modules import them from here.
 """
 
+from functools import cache
+
+from babel import Locale
 from flask import g, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -64,7 +67,7 @@ def _from_accept_language() -> str | None:
     return None
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """?lang= › token locale › subject locale › Accept-Language › controller default › en."""
     for candidate in (
         request.args.get("lang"),
@@ -73,8 +76,15 @@ def select_locale() -> str:
     ):
         locale = normalise_locale(candidate)
         if locale:
-            return locale
-    return _from_accept_language() or normalise_locale(g.get("controller_locale")) or "en"
+            return _parsed(locale)
+    return _parsed(_from_accept_language() or normalise_locale(g.get("controller_locale")) or "en")
+
+
+@cache
+def _parsed(locale: str) -> Locale:
+    """Babel's Locale, made once per supported locale: Flask-Babel parses a selector's string
+    on every request, a search of Babel's locale files each time."""
+    return Locale.parse(locale)
 
 
 def select_timezone() -> str:
