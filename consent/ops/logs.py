@@ -33,7 +33,10 @@ events_log = logging.getLogger("consent.event")
 
 
 def scrub(text: str) -> str:
-    return EMAIL_LIKE.sub("[email]", redact(text))
+    text = redact(text)
+    # Nothing shaped like an address without an @: the pattern is not tried at every
+    # position of every line (a one-click writes two lines).
+    return EMAIL_LIKE.sub("[email]", text) if "@" in text else text
 
 
 class RequestIdFilter(logging.Filter):
