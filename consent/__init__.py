@@ -27,8 +27,8 @@ def create_app(config=None) -> Flask:
     from consent.core.database import db
     from consent.extensions import babel, csrf, limiter, migrate
     from consent.web import branding, errors, i18n, labels, log_redaction
-    from consent.web.session_cookie import SessionCookie
     from consent.web.request_json import BoundedJSONProvider
+    from consent.web.session_cookie import SessionCookie
 
     app.json = BoundedJSONProvider(app)
     app.session_interface = SessionCookie()
