@@ -2,9 +2,14 @@
 and reads the notices once per transaction: neither shortcut may leave the state or a
 receipt different from what the ledger and the catalogue say."""
 
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 from sqlalchemy import delete, select
 
-from consent.core import integrity, ledger, purposes, state_history
+from consent.core import integrity, ledger, purposes, state_history, writes
 from consent.core.database import db
 from consent.core.models import State
 
@@ -62,3 +67,11 @@ def test_a_notice_published_in_the_transaction_is_read_again(make):
 
     notice = purposes.current_notices(controller, "en")[newsletter.id]
     assert (notice.version, notice.title) == (2, "Weekly news")
+
+
+def test_a_written_row_has_its_times_in_utc_and_refuses_a_naive_one():
+    oslo = datetime(2026, 6, 1, 14, tzinfo=ZoneInfo("Europe/Oslo"))
+    row = {"occurred_at": oslo, "reason": "trekke samtykke på e-post", "seq": 3}
+    assert json.loads(writes._json_row(row)) == {**row, "occurred_at": "2026-06-01T12:00:00+00:00"}
+    with pytest.raises(ValueError, match="naive datetime"):
+        writes._json_row({"occurred_at": datetime(2026, 6, 1, 14)})

@@ -14,7 +14,7 @@ from consent.core import ledger, purposes, rules, subjects
 from consent.core.database import db
 from consent.core.ledger import Change
 from consent.core.models import Controller, Notice, Purpose, Receipt, Subject, utcnow
-from consent.core.vocabulary import CHANNELS, DIRECT_MARKETING, NO_CHANNEL
+from consent.core.vocabulary import CHANNELS, DIRECT_MARKETING
 from consent.core.vocabulary import ELECTRONIC_CHANNELS as ELECTRONIC
 
 ACTOR = "subject"
@@ -99,10 +99,8 @@ class Outcome:
     # Purposes whose new choice takes effect once the person confirms by mail ([] when only
     # a channel switched on again waits); None when nothing waits.
     waiting: list[Purpose] | None = None
-    # The person's chain after the interaction, for an answer that shows where they stand,
-    # and the decisions that stand after it when it recorded something (ledger.record).
+    # The person's chain after the interaction, for an answer that shows where they stand.
     history: list | None = None
-    standing: dict | None = None
 
 
 def _control(purpose, channel) -> str:
@@ -118,12 +116,11 @@ def _control(purpose, channel) -> str:
 
 
 def overview(
-    controller: Controller, subject: Subject, locale: str, at=None, history=None, standing=None
+    controller: Controller, subject: Subject, locale: str, at=None, history=None
 ) -> list[PurposeState]:
     """Every purpose of the controller with its notice, basis in force and state per channel.
 
-    `history` is the subject's chain when the caller has it already (under the lock), and
-    `standing` the decisions of that chain when the ledger has just made them (Outcome)."""
+    `history` is the subject's chain when the caller has it already (under the lock)."""
     at = at or utcnow()
     events = rules.in_order(ledger.events_of(subject) if history is None else history)
     notices = purposes.current_notices(controller, locale)
@@ -131,11 +128,7 @@ def overview(
     for purpose in controller.purposes:
         channels = []
         for channel in purpose.channels or [None]:
-            if standing is None:
-                decided = rules.standing(purpose, channel, events)
-            else:
-                decided = standing[(purpose.id, channel or NO_CHANNEL)]
-            decision = rules.lapsed(decided, at)
+            decision = rules.lapsed(rules.standing(purpose, channel, events), at)
             channels.append(
                 ChannelState(
                     channel,
@@ -172,7 +165,7 @@ def gpc_recorded(events) -> bool:
 def _apply(controller, subject, changes, source, locale, history, holder: Holder) -> Outcome:
     if not changes:
         return Outcome(history=history)
-    appended, standing = [], {}
+    appended = []
     receipt = ledger.record(
         subject,
         changes,
@@ -182,10 +175,9 @@ def _apply(controller, subject, changes, source, locale, history, holder: Holder
         history=history,
         mailbox_proof=holder.proof,
         appended=appended,
-        standing=standing,
         controller=controller,
     )
-    return Outcome(changes, receipt, waiting(subject, changes), history + appended, standing)
+    return Outcome(changes, receipt, waiting(subject, changes), history + appended)
 
 
 def waiting(subject: Subject, changes: list[Change]) -> list[Purpose] | None:

@@ -2,11 +2,12 @@
 
 import sqlite3
 import time
+from functools import cache
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -66,6 +67,53 @@ def ping_when_idle(engine: Engine) -> None:
 def is_postgresql() -> bool:
     """The one test of which database the app runs on (SQLite or PostgreSQL)."""
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+def driver_rows(statement, parameters: dict) -> list[list]:
+    """The rows of a Core SELECT with plain bound values, run on the session's connection
+    (in its transaction) with the driver's own cursor, each value converted as SQLAlchemy
+    converts it (an aware UTC time).
+
+    For the statement a one-click starts with (core/locked_read.py): SQLAlchemy's execution
+    around it (an execution context, a result, a processor call per value) cost half again
+    what the statement itself costs the client (BENCHMARKS.md). An error is raised as
+    SQLAlchemy raises it, with a lost connection invalidated as SQLAlchemy invalidates it;
+    SQLAlchemy's statement events do not see the statement."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    sql, conversions = _for_the_driver(statement, dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall()
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
+        ) from error
+    finally:
+        cursor.close()
+    converted = []
+    for row in rows:
+        row = list(row)
+        for n, convert in conversions:
+            row[n] = convert(row[n])
+        converted.append(row)
+    return converted
+
+
+@cache
+def _for_the_driver(statement, dialect) -> tuple[str, tuple]:
+    """The statement's SQL in the driver's parameter style, and the columns whose values
+    SQLAlchemy converts, with the conversion (compiled once per statement and dialect)."""
+    conversions = (
+        (n, column.type.result_processor(dialect, None))
+        for n, column in enumerate(statement.selected_columns)
+    )
+    sql = str(statement.compile(dialect=dialect))
+    return sql, tuple((n, convert) for n, convert in conversions if convert is not None)
 
 
 def reading_only() -> bool:

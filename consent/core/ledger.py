@@ -367,7 +367,6 @@ def record(
     mailbox_proof: str | None = None,
     backdate_window: timedelta | None = None,
     appended: list | None = None,
-    standing: dict | None = None,
     controller: Controller | None = None,
 ) -> receipts.IssuedReceipt:
     """Append the changes to the subject's chain, refresh its state, issue one receipt.
@@ -378,8 +377,7 @@ def record(
     proves nothing about the mailbox. `backdate_window` overrides the configured
     BACKDATE_WINDOW_SECONDS (the demo's stories and tests replay a past). The new events
     are added to `appended` when given: a caller that shows the chain after the change then
-    has it without reading it again; `standing` gets the decision that stands after the
-    change for each purpose and channel (decisions_for). `controller`: the subject's, when
+    has it without reading it again. `controller`: the subject's, when
     the caller has it with a kept catalogue read under the lock (catalogue_snapshot.kept).
     """
     if history is None:
@@ -406,9 +404,7 @@ def record(
     # session never holds them.
     writes = Writes()
     _write_chain(subject, events, writes)
-    decisions = refresh_state(subject, controller, history + events, new=events, writes=writes)
-    if standing is not None:
-        standing.update(decisions)
+    refresh_state(subject, controller, history + events, new=events, writes=writes)
     webhooks.enqueue(controller, subject, events)  # the deliveries commit with the events
     receipt = _issue_receipt(controller, subject, history, events, receipt_id, source, locale)
     writes.insert(Receipt.__table__, _receipt_row(receipt))
@@ -461,29 +457,29 @@ def refresh_state(
     events: list[Event],
     new: list[Event] = (),
     writes: Writes | None = None,
-) -> dict[tuple[int, str], rules.Decision]:
+) -> None:
     """Rewrite the subject's state rows and state history from its ledger (same transaction
-    as the events); `new` are the events just appended, when the caller knows them. Returns
-    the decisions written (decisions_for the whole chain).
+    as the events); `new` are the events just appended, when the caller knows them.
 
     Only the rows whose decision changed are written, with no ORM objects: a one-click
     changes one or two of a dozen rows. While the controller's state is current, the rows
     stored are the decisions of the chain before `new` (the state equals a rebuild from
-    the ledger), so they need not be read first; a row found missing falls back to reading.
-    The updates and the history's closing and opening rows join `writes`, the change's
-    other writes, when given; otherwise they are written here."""
+    the ledger), so they need not be read first, and only a purpose one of the new events
+    may change (rules.may_change) is decided, before and after them; a row found missing
+    falls back to reading and deciding them all. The updates and the history's closing and
+    opening rows join `writes`, the change's other writes, when given; otherwise they are
+    written here."""
     current = controller.state_is_current(subject.id)
     sent_here = writes is None
     writes = Writes() if sent_here else writes
     if new and current:
-        before = decisions_for(controller.purposes, events[: len(events) - len(new)])
-        # Only a purpose one of the new events may change is decided again (rules.may_change).
         touched = [p for p in controller.purposes if any(rules.may_change(p, e) for e in new)]
-        wanted = before | decisions_for(touched, events)
+        before = decisions_for(touched, events[: len(events) - len(new)])
+        wanted = decisions_for(touched, events)
         _update_changed(subject, before, wanted, writes)
         if not state_history.follow(subject, controller.purposes, new, before, wanted, writes):
             state_history.rewrite(subject, controller.purposes, events)
-        writes.if_a_row_is_missing(lambda: _rewrite(subject, controller, events, wanted))
+        writes.if_a_row_is_missing(lambda: _rewrite(subject, controller, events))
     else:
         wanted = decisions_for(controller.purposes, events)
         before = _write_difference(subject, wanted)
@@ -494,12 +490,11 @@ def refresh_state(
             state_history.rewrite(subject, controller.purposes, events)
     if sent_here:
         writes.send()
-    return wanted
 
 
-def _rewrite(subject: Subject, controller: Controller, events, wanted: dict) -> None:
+def _rewrite(subject: Subject, controller: Controller, events) -> None:
     """The state rows were not what the chain says: write what differs, and the history."""
-    _write_difference(subject, wanted)
+    _write_difference(subject, decisions_for(controller.purposes, events))
     state_history.rewrite(subject, controller.purposes, events)
 
 

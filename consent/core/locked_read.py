@@ -1,10 +1,11 @@
 """The read a change through a signed link starts with, on PostgreSQL: what a kept copy of
 the controller is checked by, the person's row locked and their chain, in one
-SELECT … FOR UPDATE read with Core.
+SELECT … FOR UPDATE, built with Core and run with the driver's cursor.
 
 It is a one-click's first statement. Through the ORM (its execution, populating an
 existing instance, an Event instance per row of forty columns) it cost twice what the same
-statement costs read with Core (BENCHMARKS.md). Read with Core, the person becomes a
+statement costs read with Core, and Core's execution half again what the driver's cursor
+costs (database.driver_rows; BENCHMARKS.md). Read so, the person becomes a
 persistent Subject of the session as though the ORM had loaded it (a later change to it is
 flushed as usual), and the chain is plain records, as the events a change prepares are
 (ledger.prepare); nothing that reads a held chain needs more of an event than its columns.
@@ -17,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from consent.core.database import db
+from consent.core.database import db, driver_rows
 from consent.core.models import Controller, Event, Subject
 
 # What a kept copy of the controller is checked and completed by (catalogue_snapshot.kept).
@@ -43,7 +44,7 @@ def read(controller_slug: str, public_id: str):
     """(the controller's KEPT_BY columns, the locked Subject, its chain in order), or None
     when the link names no such person."""
     parameters = {"slug": controller_slug, "public_id": public_id}
-    rows = db.session.connection().execute(_statement(), parameters).all()
+    rows = driver_rows(_statement(), parameters)
     if not rows:
         return None
     kept, subject_end = len(KEPT_BY), len(KEPT_BY) + len(SUBJECT_COLUMNS)

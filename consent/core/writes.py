@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import Table, and_, insert, update
 
 from consent.core.database import db, is_postgresql
@@ -147,11 +148,22 @@ def _json_row(row: dict) -> str:
     """The row as one JSON object; a JsonText value goes in as the JSON it already is."""
     texts = {name: value for name, value in row.items() if type(value) is JsonText}
     if not texts:
-        return json.dumps(row, default=_json_value)
+        return _dumps(row)
     rest = {name: value for name, value in row.items() if name not in texts}
-    members = [json.dumps(rest, default=_json_value)[1:-1]] if rest else []
+    members = [_dumps(rest)[1:-1]] if rest else []
     members += [f"{json.dumps(name)}: {value}" for name, value in texts.items()]
     return "{" + ", ".join(members) + "}"
+
+
+def _dumps(row: dict) -> str:
+    """A row's JSON with orjson, in a tenth of the json module's time (a one-click writes
+    eight rows); times still pass through _json_value, whose refusal is raised as it is."""
+    try:
+        return orjson.dumps(
+            row, default=_json_value, option=orjson.OPT_PASSTHROUGH_DATETIME
+        ).decode()
+    except orjson.JSONEncodeError as error:
+        raise error.__cause__ or error from None
 
 
 def _json_value(value):

@@ -260,9 +260,7 @@ def save(token):
 def _confirmation(token, link, controller, subject, locale, outcome, template="saved.html"):
     """The answer to a change. It links to the preference page only while the link it came
     from still grants that page: an old one-click link only ever unsubscribes (SPEC §4)."""
-    states = changes.overview(
-        controller, subject, locale, history=outcome.history, standing=outcome.standing
-    )
+    states = changes.overview(controller, subject, locale, history=outcome.history)
     receipt = outcome.receipt
     made_by = link.made_by
     return render_template(
