@@ -70,22 +70,38 @@ def is_postgresql() -> bool:
 
 
 def driver_rows(statement, parameters: dict) -> list[list]:
-    """The rows of a Core SELECT with plain bound values, run on the session's connection
-    (in its transaction) with the driver's own cursor, each value converted as SQLAlchemy
-    converts it (an aware UTC time).
-
-    For the statement a one-click starts with (core/locked_read.py): SQLAlchemy's execution
-    around it (an execution context, a result, a processor call per value) cost half again
-    what the statement itself costs the client (BENCHMARKS.md). An error is raised as
-    SQLAlchemy raises it, with a lost connection invalidated as SQLAlchemy invalidates it;
-    SQLAlchemy's statement events do not see the statement."""
+    """The rows of a Core SELECT with plain bound values, run with driver_execute, each
+    value converted as SQLAlchemy converts it (an aware UTC time)."""
     connection = db.session.connection()
+    sql, conversions = _for_the_driver(statement, connection.dialect)
+    converted = []
+    for row in _execute(connection, sql, parameters):
+        row = list(row)
+        for n, convert in conversions:
+            row[n] = convert(row[n])
+        converted.append(row)
+    return converted
+
+
+def driver_execute(sql: str, parameters: dict) -> list[tuple]:
+    """Run one statement, written in the driver's parameter style, on the session's
+    connection (in its transaction) with the driver's own cursor; its rows.
+
+    For the two statements of a one-click (core/locked_read.py, core/writes.py):
+    SQLAlchemy's execution around a statement (an execution context, a result, a processor
+    call per value) cost the client half again what the statement itself does
+    (BENCHMARKS.md). An error is raised as SQLAlchemy raises it, with a lost connection
+    invalidated as SQLAlchemy invalidates it; SQLAlchemy's statement events do not see the
+    statement."""
+    return _execute(db.session.connection(), sql, parameters)
+
+
+def _execute(connection, sql: str, parameters: dict) -> list[tuple]:
     dialect = connection.dialect
-    sql, conversions = _for_the_driver(statement, dialect)
     cursor = connection.connection.cursor()
     try:
         cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
     except dialect.loaded_dbapi.Error as error:
         lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
         if lost:
@@ -95,13 +111,6 @@ def driver_rows(statement, parameters: dict) -> list[list]:
         ) from error
     finally:
         cursor.close()
-    converted = []
-    for row in rows:
-        row = list(row)
-        for n, convert in conversions:
-            row[n] = convert(row[n])
-        converted.append(row)
-    return converted
 
 
 @cache

@@ -13,7 +13,8 @@ runs them one by one, in the order added.
 On PostgreSQL each clause takes its row as one JSON value (`json_populate_record`), so the
 statement's text depends only on which tables and columns it writes: it is built once per
 such shape and the driver parses and prepares it once, where a statement with a bound
-value per column (sixty for a one-click) was built, keyed and parsed on every change.
+value per column (sixty for a one-click) was built, keyed and parsed on every change. It
+goes with the driver's own cursor (database.driver_execute).
 
 An UPDATE may be expected to write exactly one row (a state row that should be there);
 when one does not, the fallbacks given to `if_a_row_is_missing` run after the others, in
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import Table, and_, insert, update
 
-from consent.core.database import db, is_postgresql
+from consent.core.database import db, driver_execute, is_postgresql
 
 
 class JsonText(str):
@@ -117,7 +118,7 @@ def _send_as_one(writes) -> list[int]:
             _TEXTS.clear()
         text = _TEXTS[shapes] = _statement(shapes)
     values = {f"w{n}": _json_row(row) for n, (_s, row) in enumerate(writes)}
-    counts = db.session.connection().exec_driver_sql(text, values).one()
+    [counts] = driver_execute(text, values)
     return list(counts) if any(shape.one_row for shape in shapes) else []
 
 
