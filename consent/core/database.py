@@ -145,10 +145,13 @@ def this_transaction() -> dict:
     """Notes that hold as long as the session's current transaction (begun here if it was
     not yet): a lock taken, rows read once. The next transaction starts with none."""
     session = db.session()
-    session.connection()  # the transaction the notes belong to
+    transaction = session.get_transaction()
+    if transaction is None:
+        session.connection()  # begins the transaction the notes belong to
+        transaction = session.get_transaction()
     notes = session.info.get("transaction_notes")
-    if notes is None or notes[0] is not session.get_transaction():
-        session.info["transaction_notes"] = notes = (session.get_transaction(), {})
+    if notes is None or notes[0] is not transaction:
+        session.info["transaction_notes"] = notes = (transaction, {})
     return notes[1]
 
 
