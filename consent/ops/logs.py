@@ -6,7 +6,6 @@ typed reaches a line: as a last guard every message has token paths and anything
 like an email address replaced before it is written.
 """
 
-import json
 import logging
 import os
 import re
@@ -15,6 +14,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+import orjson
 from flask import g, has_request_context, request
 from flask.logging import default_handler
 
@@ -63,7 +63,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             entry["error"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return orjson.dumps(entry, default=str).decode()
 
 
 class TextFormatter(logging.Formatter):
