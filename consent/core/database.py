@@ -107,7 +107,13 @@ def _execute(connection, sql: str, parameters: dict) -> list[tuple]:
         if lost:
             connection.invalidate(error)
         raise DBAPIError.instance(
-            sql, parameters, error, dialect.loaded_dbapi.Error, connection_invalidated=lost
+            sql,
+            parameters,
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=connection.engine.hide_parameters,
+            connection_invalidated=lost,
+            dialect=dialect,
         ) from error
     finally:
         cursor.close()
