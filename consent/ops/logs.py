@@ -86,8 +86,14 @@ class StderrHandler(logging.Handler):
     PIPE_BUF bytes, 4 kB, goes whole into a pipe; logging's own lock around a stream was
     a wait in every request of a busy worker)."""
 
-    def createLock(self):
-        self.lock = None
+    def handle(self, record: logging.LogRecord):
+        """logging.Handler.handle without taking the handler's lock around emit(): one
+        write(2) needs none. (Setting the lock to None instead relies on how a Python
+        version takes it.)"""
+        passed = self.filter(record)
+        if passed:
+            self.emit(passed if isinstance(passed, logging.LogRecord) else record)
+        return passed
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
